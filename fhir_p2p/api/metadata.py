@@ -1,0 +1,76 @@
+"""GET /fhir/metadata: the CapabilityStatement, generated from the stored types and the search parameter table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response
+
+from fhir_p2p import __version__
+from fhir_p2p.api.http import base_url, body_response
+from fhir_p2p.resources.types import READ_ONLY_TYPES, STORED_TYPES
+from fhir_p2p.search.model import ParamType
+from fhir_p2p.search.params import PARAMS, param_for
+
+bp = Blueprint("metadata", __name__, url_prefix="/fhir")
+
+RELEASE_DATE = "2026-11-23"
+_READ = ["read", "vread", "search-type", "history-instance", "history-type"]
+_WRITE = ["create", "update", "delete"]
+_COMMON = ("_id", "_lastUpdated", "_profile", "_tag", "_security")
+
+
+@bp.get("/metadata")
+def capability_statement() -> Response:
+    return body_response(build_capability_statement(base_url()), 200)
+
+
+def build_capability_statement(base: str) -> dict[str, Any]:
+    """Describe exactly what this server does: types, interactions, search parameters, includes."""
+    return {
+        "resourceType": "CapabilityStatement",
+        "status": "active",
+        "date": RELEASE_DATE,
+        "publisher": "fhir-p2p",
+        "kind": "instance",
+        "software": {"name": "fhir-p2p", "version": __version__},
+        "implementation": {"description": "fhir-p2p prior-authorization denial and peer-to-peer review server", "url": base},
+        "fhirVersion": "4.0.1",
+        "format": ["application/fhir+json", "application/fhir+xml"],
+        "rest": [
+            {
+                "mode": "server",
+                "resource": [_resource(name) for name in STORED_TYPES],
+                "interaction": [{"code": "transaction"}, {"code": "batch"}, {"code": "history-system"}],
+            }
+        ],
+    }
+
+
+def _resource(resource_type: str) -> dict[str, Any]:
+    own = PARAMS.get(resource_type, {})
+    references = [p.name for p in own.values() if p.type is ParamType.REFERENCE]
+    revincludes = sorted(
+        f"{source}:{p.name}"
+        for source, params in PARAMS.items()
+        for p in params.values()
+        if p.type is ParamType.REFERENCE and (not p.targets or resource_type in p.targets)
+    )
+    interactions = _READ if resource_type in READ_ONLY_TYPES else _READ + _WRITE
+    params = [*own.values(), *(p for name in _COMMON if (p := param_for(resource_type, name)) is not None)]
+    return {
+        "type": resource_type,
+        "interaction": [{"code": code} for code in interactions],
+        "versioning": "versioned-update",
+        "readHistory": True,
+        "updateCreate": resource_type not in READ_ONLY_TYPES,
+        "conditionalCreate": resource_type not in READ_ONLY_TYPES,
+        "conditionalUpdate": False,
+        "conditionalDelete": "not-supported",
+        "searchInclude": [f"{resource_type}:{name}" for name in references],
+        "searchRevInclude": revincludes,
+        "searchParam": [
+            {"name": p.name, "type": p.type.value, **({"documentation": p.description} if p.description else {})}
+            for p in params
+        ],
+    }

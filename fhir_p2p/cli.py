@@ -1,0 +1,88 @@
+"""The `fhir-p2p` command: init-db, load FILE|DIR..., run [--host] [--port] [--workers].
+
+The database comes from FHIR_P2P_DATABASE_URL (default: SQLite in ./instance).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask
+
+from fhir_p2p.errors import P2PError
+from fhir_p2p.resources.parse import parse_resource
+from fhir_p2p.rest import interactions
+from fhir_p2p.store.sql import Store
+
+
+def _app(**overrides: Any) -> Flask:
+    from fhir_p2p.app import create_app
+
+    return create_app({"AUTO_MIGRATE": True, **overrides})
+
+
+@click.group()
+@click.version_option(package_name="fhir-p2p")
+def main() -> None:
+    """fhir-p2p: prior-authorization denial and peer-to-peer review server."""
+
+
+@main.command("init-db")
+def init_db() -> None:
+    """Create the database or bring its schema to the newest migration."""
+    app = _app()
+    store: Store = app.extensions["fhir_p2p.store"]
+    click.echo(f"database ready ({store.engine.dialect.name}, schema at the newest migration)")
+
+
+@main.command("load")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+def load(paths: tuple[Path, ...]) -> None:
+    """Store FHIR JSON resources (files, or folders of *.json) under their own ids, replacing older versions."""
+    app = _app()
+    store: Store = app.extensions["fhir_p2p.store"]
+    files = sorted(f for path in paths for f in ([path] if path.is_file() else path.glob("*.json")))
+    failures = 0
+    with click.progressbar(files, label="loading", file=click.get_text_stream("stderr")) as bar:
+        for file in bar:
+            try:
+                resource = parse_resource(file.read_bytes(), "json", None)
+                resource_type = str(resource["resourceType"])
+                with store.unit_of_work(write=True) as uow:
+                    if "id" in resource:
+                        interactions.update(uow, resource_type, str(resource["id"]), resource, None)
+                    else:
+                        interactions.create(uow, resource_type, resource, None)
+            except P2PError as error:
+                failures += 1
+                click.echo(f"\n{file}: {error.status} {error.message}", err=True)
+    click.echo(f"loaded {len(files) - failures} of {len(files)} files")
+    if failures:
+        raise SystemExit(1)
+
+
+@main.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=int)
+@click.option("--workers", default=min(2, multiprocessing.cpu_count()) or 1, show_default=True, type=int)
+def run(host: str, port: int, workers: int) -> None:
+    """Serve with gunicorn (sync workers), after bringing the schema up to date."""
+    from gunicorn.app.base import BaseApplication
+
+    _app()  # migrate once, before workers start
+
+    class _Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("worker_class", "sync")
+            self.cfg.set("accesslog", None)
+
+        def load(self) -> Flask:
+            return _app(AUTO_MIGRATE=False)
+
+    click.echo(f"fhir-p2p serving on http://{host}:{port}/fhir ({workers} workers)", err=True)
+    _Server().run()

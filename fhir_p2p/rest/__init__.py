@@ -1,0 +1,1 @@
+"""FHIR RESTful interactions independent of the web framework (see README.md)."""

@@ -1,0 +1,66 @@
+"""What the store hands back: stored resources, history entries, search pages; and the clock it is given."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def instant_text(moment: datetime) -> str:
+    """UTC instant as fixed-width text, the storage and `meta.lastUpdated` format."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True, slots=True)
+class StoredResource:
+    """One version of a resource as stored: its JSON text is the response body, as is."""
+
+    resource_type: str
+    id: str
+    version_id: int
+    last_updated: str  # instant text, see instant_text()
+    content: bytes  # JSON; empty for a deleted version
+    deleted: bool = False
+    method: str = "PUT"  # the interaction that made this version: POST, PUT or DELETE
+
+    @property
+    def etag(self) -> str:
+        return f'W/"{self.version_id}"'
+
+    @property
+    def relative_url(self) -> str:
+        return f"{self.resource_type}/{self.id}"
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = orjson.loads(self.content)
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    stored: StoredResource
+    created: bool  # True when the interaction created the resource (201), False for 200
+
+
+@dataclass(slots=True)
+class SearchPage:
+    matches: list[StoredResource]
+    included: list[StoredResource] = field(default_factory=list)
+    total: int = 0
+    next_cursor: str | None = None
+
+
+@dataclass(slots=True)
+class HistoryPage:
+    entries: list[StoredResource]
+    next_cursor: str | None = None

@@ -1,0 +1,104 @@
+"""The database schema (SQLAlchemy Core): current resources, every version, and the search index tables.
+
+Times are stored as fixed-width UTC text (`YYYY-MM-DDTHH:MM:SS.ffffffZ`) so that text order is time
+order on SQLite and PostgreSQL alike. Alembic migrations in `migrations/` create exactly this schema
+(a test compares them).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+# BIGINT on PostgreSQL, INTEGER (the rowid alias, so it autoincrements) on SQLite.
+PrimaryKey = BigInteger().with_variant(Integer(), "sqlite")
+
+resources = Table(
+    "resources",
+    metadata,
+    Column("pk", PrimaryKey, primary_key=True, autoincrement=True),
+    Column("res_type", String(64), nullable=False),
+    Column("res_id", String(64), nullable=False),
+    Column("version_id", Integer, nullable=False),
+    Column("last_updated", String(27), nullable=False),
+    Column("deleted", Boolean, nullable=False, default=False),
+    Column("content", Text, nullable=False),  # the current version's JSON (the last one, when deleted)
+    UniqueConstraint("res_type", "res_id", name="uq_resources_type_id"),
+    Index("ix_resources_type_updated", "res_type", "last_updated"),
+)
+
+resource_versions = Table(
+    "resource_versions",
+    metadata,
+    Column("pk", PrimaryKey, primary_key=True, autoincrement=True),
+    Column("res_pk", PrimaryKey, ForeignKey("resources.pk", ondelete="CASCADE"), nullable=False),
+    Column("res_type", String(64), nullable=False),
+    Column("res_id", String(64), nullable=False),
+    Column("version_id", Integer, nullable=False),
+    Column("last_updated", String(27), nullable=False),
+    Column("method", String(8), nullable=False),  # POST, PUT or DELETE
+    Column("deleted", Boolean, nullable=False, default=False),
+    Column("content", Text, nullable=True),  # NULL for a delete
+    UniqueConstraint("res_type", "res_id", "version_id", name="uq_versions_type_id_version"),
+    Index("ix_versions_type_pk", "res_type", "pk"),
+)
+
+
+def _index_table(name: str, *columns: Column[object], indexes: tuple[tuple[str, ...], ...]) -> Table:
+    """An index table: one row per value a current resource has for a search parameter."""
+    return Table(
+        name,
+        metadata,
+        Column("res_pk", PrimaryKey, ForeignKey("resources.pk", ondelete="CASCADE"), nullable=False),
+        Column("res_type", String(64), nullable=False),
+        Column("param", String(64), nullable=False),
+        *columns,
+        Index(f"ix_{name}_res_pk", "res_pk"),
+        *(Index(f"ix_{name}_{'_'.join(cols)}", *cols) for cols in indexes),
+    )
+
+
+idx_token = _index_table(
+    "idx_token",
+    Column("system", Text, nullable=True),
+    Column("code", Text, nullable=True),
+    indexes=(("res_type", "param", "code"),),
+)
+idx_string = _index_table(
+    "idx_string",
+    Column("value", Text, nullable=False),
+    indexes=(("res_type", "param", "value"),),
+)
+idx_reference = _index_table(
+    "idx_reference",
+    Column("target_type", String(64), nullable=True),
+    Column("target_id", String(64), nullable=True),
+    Column("url", Text, nullable=False),
+    indexes=(("res_type", "param", "target_id"), ("target_type", "target_id")),
+)
+idx_date = _index_table(
+    "idx_date",
+    Column("low", String(27), nullable=False),
+    Column("high", String(27), nullable=False),
+    indexes=(("res_type", "param", "low"),),
+)
+idx_uri = _index_table(
+    "idx_uri",
+    Column("value", Text, nullable=False),
+    indexes=(("res_type", "param", "value"),),
+)
+
+INDEX_TABLES: tuple[Table, ...] = (idx_token, idx_string, idx_reference, idx_date, idx_uri)

@@ -1,0 +1,319 @@
+"""The SQL store: create, read, version-checked update, soft delete, history and search, on SQLite or PostgreSQL.
+
+One `UnitOfWork` is one database transaction. Writers lock the resource row (`FOR UPDATE` on
+PostgreSQL; SQLite write transactions are `BEGIN IMMEDIATE`) and then bump the version with
+`UPDATE ... WHERE version_id = <read version>`, so two concurrent updates never lose a write.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, Engine, delete, insert, select, text, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from fhir_p2p.errors import BadRequest, Conflict, Gone, Issue, NotFound, PreconditionFailed
+from fhir_p2p.search.extract import extract_index
+from fhir_p2p.search.model import Criterion, SearchRequest
+from fhir_p2p.store import search_sql
+from fhir_p2p.store.base import Clock, HistoryPage, SearchPage, StoredResource, WriteResult, instant_text
+from fhir_p2p.store.engine import WRITE, is_sqlite
+from fhir_p2p.store.schema import INDEX_TABLES, resource_versions, resources
+
+# PostgreSQL SQLSTATEs that mean "another transaction got in the way; try again".
+_RETRYABLE_PG_STATES = frozenset({"40001", "40P01", "55P03"})
+
+
+class Store:
+    """Entry point to the database: hands out units of work."""
+
+    def __init__(self, engine: Engine, clock: Clock):
+        self.engine = engine
+        self.clock = clock
+
+    @contextmanager
+    def unit_of_work(self, *, write: bool = False) -> Iterator[UnitOfWork]:
+        """Open one transaction; commit when the block ends normally, roll back otherwise.
+
+        Raises:
+            Conflict: a concurrent transaction made this one impossible (unique key, deadlock).
+        """
+        try:
+            with self.engine.connect() as connection:
+                if write:
+                    connection.execution_options(**{WRITE: True})
+                with connection.begin():
+                    yield UnitOfWork(connection, self.clock)
+        except IntegrityError as error:
+            raise Conflict("The write conflicts with a concurrent change; retry the request") from error
+        except DBAPIError as error:
+            if getattr(error.orig, "sqlstate", None) in _RETRYABLE_PG_STATES:
+                raise Conflict("The write conflicts with a concurrent change; retry the request") from error
+            raise
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+class UnitOfWork:
+    """The resource operations inside one transaction."""
+
+    def __init__(self, connection: Connection, clock: Clock):
+        self.connection = connection
+        self.clock = clock
+        self._sqlite = is_sqlite(connection.engine)
+
+    # --- reads -------------------------------------------------------------------------
+
+    def read(self, resource_type: str, resource_id: str) -> StoredResource:
+        """The current version. Raises NotFound (never existed) or Gone (deleted)."""
+        row = self.connection.execute(
+            select(resources.c.version_id, resources.c.last_updated, resources.c.deleted, resources.c.content).where(
+                resources.c.res_type == resource_type, resources.c.res_id == resource_id
+            )
+        ).first()
+        if row is None:
+            raise NotFound(f"{resource_type}/{resource_id} is not known", issues=[_not_found(resource_type, resource_id)])
+        if row.deleted:
+            raise Gone(f"{resource_type}/{resource_id} was deleted", headers={"ETag": f'W/"{row.version_id}"'})
+        return StoredResource(resource_type, resource_id, row.version_id, row.last_updated, row.content.encode())
+
+    def vread(self, resource_type: str, resource_id: str, version_id: int) -> StoredResource:
+        """One version. Raises NotFound (no such version) or Gone (the version is a deletion)."""
+        row = self.connection.execute(
+            select(resource_versions).where(
+                resource_versions.c.res_type == resource_type,
+                resource_versions.c.res_id == resource_id,
+                resource_versions.c.version_id == version_id,
+            )
+        ).first()
+        if row is None:
+            raise NotFound(
+                f"{resource_type}/{resource_id} has no version {version_id}",
+                issues=[_not_found(resource_type, f"{resource_id}/_history/{version_id}")],
+            )
+        if row.deleted:
+            raise Gone(f"Version {version_id} of {resource_type}/{resource_id} is a deletion")
+        return _version(row)
+
+    def search(self, request: SearchRequest) -> SearchPage:
+        return search_sql.run_search(self.connection, request)
+
+    def find(self, resource_type: str, criteria: tuple[Criterion, ...], limit: int = 2) -> list[StoredResource]:
+        """Current resources matching all criteria (for conditional interactions), at most `limit`."""
+        return search_sql.find(self.connection, resource_type, criteria, limit)
+
+    def history(
+        self, resource_type: str | None, resource_id: str | None, *, since: str | None, count: int, cursor: str | None
+    ) -> HistoryPage:
+        """Versions, newest first: of one resource, of one type, or of everything; paged by cursor."""
+        query = select(resource_versions).order_by(resource_versions.c.pk.desc()).limit(count + 1)
+        if resource_type is not None:
+            query = query.where(resource_versions.c.res_type == resource_type)
+        if resource_id is not None:
+            query = query.where(resource_versions.c.res_id == resource_id)
+        if since is not None:
+            query = query.where(resource_versions.c.last_updated >= since)
+        if cursor is not None:
+            query = query.where(resource_versions.c.pk < _decode_history_cursor(cursor))
+        rows = self.connection.execute(query).all()
+        next_cursor = _encode_history_cursor(rows[count - 1].pk) if len(rows) > count else None
+        return HistoryPage([_version(row) for row in rows[:count]], next_cursor)
+
+    def require_known(self, resource_type: str, resource_id: str) -> None:
+        """Raise NotFound unless the resource exists or existed (deleted resources keep their history)."""
+        row = self.connection.execute(
+            select(resources.c.pk).where(resources.c.res_type == resource_type, resources.c.res_id == resource_id)
+        ).first()
+        if row is None:
+            raise NotFound(f"{resource_type}/{resource_id} is not known", issues=[_not_found(resource_type, resource_id)])
+
+    # --- writes ------------------------------------------------------------------------
+
+    def lock_for_conditional_create(self, key: str) -> None:
+        """Serialize conditional creates with the same criteria (SQLite writers are serial already)."""
+        if not self._sqlite:
+            self.connection.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
+
+    def new_id(self) -> str:
+        return str(uuid.uuid4())
+
+    def create(self, resource_type: str, resource: dict[str, Any], resource_id: str | None = None) -> StoredResource:
+        """Store a new resource as version 1 under `resource_id` (a fresh UUID when None)."""
+        return self._insert_new(resource_type, resource_id or self.new_id(), resource, "POST")
+
+    def update(
+        self, resource_type: str, resource_id: str, resource: dict[str, Any], *, if_match: int | None = None
+    ) -> WriteResult:
+        """Store a new version (or create with the client's id when there is none).
+
+        Raises:
+            PreconditionFailed: `if_match` is given and is not the current version.
+        """
+        current = self._lock_current(resource_type, resource_id)
+        if current is None:
+            if if_match is not None:
+                raise _stale(resource_type, resource_id, if_match, None)
+            return WriteResult(self._insert_new(resource_type, resource_id, resource, "PUT"), created=True)
+        if if_match is not None and if_match != current.version_id:
+            raise _stale(resource_type, resource_id, if_match, current.version_id)
+        stored = self._write_version(current, resource_type, resource_id, resource, "PUT")
+        return WriteResult(stored, created=bool(current.deleted))
+
+    def delete(self, resource_type: str, resource_id: str) -> StoredResource | None:
+        """Mark the resource deleted (a new version without content). None when it was already deleted.
+
+        Raises:
+            NotFound: there never was such a resource.
+        """
+        current = self._lock_current(resource_type, resource_id)
+        if current is None:
+            raise NotFound(f"{resource_type}/{resource_id} is not known", issues=[_not_found(resource_type, resource_id)])
+        if current.deleted:
+            return None
+        return self._write_version(current, resource_type, resource_id, None, "DELETE")
+
+    # --- internals ---------------------------------------------------------------------
+
+    def _lock_current(self, resource_type: str, resource_id: str) -> Any:
+        query = select(resources.c.pk, resources.c.version_id, resources.c.deleted, resources.c.content).where(
+            resources.c.res_type == resource_type, resources.c.res_id == resource_id
+        )
+        if not self._sqlite:
+            query = query.with_for_update()
+        return self.connection.execute(query).first()
+
+    def _insert_new(self, resource_type: str, resource_id: str, resource: dict[str, Any], method: str) -> StoredResource:
+        now = instant_text(self.clock())
+        body = with_meta(resource_type, resource, resource_id, 1, now)
+        content = orjson.dumps(body)
+        text_content = content.decode()
+        pk = self.connection.execute(
+            insert(resources)
+            .values(
+                res_type=resource_type,
+                res_id=resource_id,
+                version_id=1,
+                last_updated=now,
+                deleted=False,
+                content=text_content,
+            )
+            .returning(resources.c.pk)
+        ).scalar_one()
+        self._add_version(pk, resource_type, resource_id, 1, now, method, text_content)
+        self._write_index(pk, resource_type, body)
+        return StoredResource(resource_type, resource_id, 1, now, content, method=method)
+
+    def _write_version(
+        self, current: Any, resource_type: str, resource_id: str, resource: dict[str, Any] | None, method: str
+    ) -> StoredResource:
+        now = instant_text(self.clock())
+        version_id = current.version_id + 1
+        deleted = resource is None
+        if resource is None:
+            content, text_content = b"", None
+        else:
+            body = with_meta(resource_type, resource, resource_id, version_id, now)
+            content = orjson.dumps(body)
+            text_content = content.decode()
+        result = self.connection.execute(
+            update(resources)
+            .where(resources.c.pk == current.pk, resources.c.version_id == current.version_id)
+            .values(
+                version_id=version_id,
+                last_updated=now,
+                deleted=deleted,
+                content=current.content if text_content is None else text_content,
+            )
+        )
+        if result.rowcount != 1:
+            raise Conflict(f"{resource_type}/{resource_id} was changed concurrently; retry the request")
+        self._add_version(current.pk, resource_type, resource_id, version_id, now, method, text_content)
+        for table in INDEX_TABLES:
+            self.connection.execute(delete(table).where(table.c.res_pk == current.pk))
+        if resource is not None:
+            self._write_index(current.pk, resource_type, body)
+        return StoredResource(resource_type, resource_id, version_id, now, content, deleted=deleted, method=method)
+
+    def _add_version(
+        self, pk: int, resource_type: str, resource_id: str, version_id: int, now: str, method: str, content: str | None
+    ) -> None:
+        self.connection.execute(
+            insert(resource_versions).values(
+                res_pk=pk,
+                res_type=resource_type,
+                res_id=resource_id,
+                version_id=version_id,
+                last_updated=now,
+                method=method,
+                deleted=content is None,
+                content=content,
+            )
+        )
+
+    def _write_index(self, pk: int, resource_type: str, body: dict[str, Any]) -> None:
+        rows = extract_index(body)
+        groups = (rows.tokens, rows.strings, rows.references, rows.dates, rows.uris)
+        for table, group in zip(INDEX_TABLES, groups, strict=True):
+            if group:
+                values = [{"res_pk": pk, "res_type": resource_type, **_row_values(row)} for row in group]
+                self.connection.execute(insert(table), values)
+
+
+def with_meta(resource_type: str, resource: dict[str, Any], resource_id: str, version_id: int, now: str) -> dict[str, Any]:
+    """The caller's resource with the server's `id`, `meta.versionId` and `meta.lastUpdated`; nothing else changes."""
+    meta = dict(resource.get("meta") or {})
+    meta["versionId"] = str(version_id)
+    meta["lastUpdated"] = now
+    body: dict[str, Any] = {"resourceType": resource_type, "id": resource_id, "meta": meta}
+    for key, value in resource.items():
+        if key not in body:
+            body[key] = value
+    return body
+
+
+def _row_values(row: Any) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in row.__slots__}
+
+
+def _version(row: Any) -> StoredResource:
+    return StoredResource(
+        row.res_type,
+        row.res_id,
+        row.version_id,
+        row.last_updated,
+        (row.content or "").encode(),
+        deleted=row.deleted,
+        method=row.method,
+    )
+
+
+# Rule ids of this module; last id used: store-003.
+
+
+def _not_found(resource_type: str, resource_id: str) -> Issue:
+    return Issue("error", "not-found", f"{resource_type}/{resource_id} is not known", rule="store-001")
+
+
+def _stale(resource_type: str, resource_id: str, expected: int, current: int | None) -> PreconditionFailed:
+    now = "does not exist" if current is None else f"is at version {current}"
+    message = f'If-Match asked for version {expected} of {resource_type}/{resource_id}, which {now}'
+    return PreconditionFailed(message, issues=[Issue("error", "conflict", message, "http.If-Match", "store-002")])
+
+
+def _encode_history_cursor(pk: int) -> str:
+    return base64.urlsafe_b64encode(str(pk).encode()).decode().rstrip("=")
+
+
+def _decode_history_cursor(cursor: str) -> int:
+    try:
+        return int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
+    except (ValueError, binascii.Error, UnicodeDecodeError) as error:
+        message = "The _cursor parameter is not one this server issued"
+        raise BadRequest(message, issues=[Issue("error", "value", message, "_cursor", "store-003")]) from error
