@@ -60,6 +60,9 @@ INSTALL_WRK = (
     "Install it: Debian/Ubuntu `apt-get install wrk`, Fedora `dnf install wrk`, macOS `brew install wrk`."
 )
 
+# What makes a scenario (or a whole server) fail without stopping the run.
+SERVER_ERRORS = (RuntimeError, OSError, ValueError, subprocess.SubprocessError)
+
 BASELINE_POST = "baseline POST parse"
 BASELINE_GET = "baseline GET"
 
@@ -102,6 +105,7 @@ class Result:
     mb_read: float = 0.0
     baseline: str | None = None
     ratio: float | None = None
+    cpu: dict[str, float] = field(default_factory=dict)
     notes: dict[str, Any] = field(default_factory=dict)
     wrk_output: str = ""
 
@@ -118,11 +122,11 @@ def parse_args(argv: list[str] | None) -> Options:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers per server (2)")
     parser.add_argument("--precreate", type=int, default=200, help="resources created for reads (200)")
     parser.add_argument("--body", type=Path, default=DEFAULT_BODY, help="ClaimResponse JSON to POST")
-    parser.add_argument("--quick", action="store_true", help="short runs (4 s + 1 s warm-up), ~1 minute")
+    parser.add_argument("--quick", action="store_true", help="short runs (3 s + 1 s warm-up), ~1 minute")
     parser.add_argument("--skip-postgres", action="store_true", help="no PostgreSQL scenarios")
     parser.add_argument("--wrk-timeout", type=int, default=10, help="wrk socket timeout in s (10)")
     args = parser.parse_args(argv)
-    duration = args.duration if args.duration is not None else (4 if args.quick else 10)
+    duration = args.duration if args.duration is not None else (3 if args.quick else 10)
     warmup = args.warmup if args.warmup is not None else (1 if args.quick else 2)
     if duration < 1 or warmup < 0 or args.threads < 1 or args.connections < args.threads:
         parser.error("need --duration >= 1, --warmup >= 0, --threads >= 1, --connections >= --threads")
@@ -158,7 +162,7 @@ done = function(summary, latency, requests)
     '"max_us":%.0f,"mean_us":%.1f}\n',
     summary.requests, summary.duration, summary.bytes, e.status, e.connect, e.read, e.write,
     e.timeout, latency:percentile(50), latency:percentile(90), latency:percentile(99),
-    latency.max, latency.mean))
+    latency.max, summary.requests > 0 and latency.mean or 0))
 end
 """
 
@@ -341,7 +345,7 @@ def postgres_pids(url: str) -> set[int]:
                 argv = (entry / "cmdline").read_bytes().split(b"\0")
             except OSError:
                 continue
-            if argv and argv[0].endswith(b"postgres") and b"-p" in argv and f"-p {port}".encode() in b" ".join(argv):
+            if argv and argv[0].endswith(b"postgres") and f"-p {port} ".encode() in b" ".join(argv) + b" ":
                 pids.add(int(entry.name))
     return pids
 
@@ -357,7 +361,9 @@ def free_port() -> int:
         return port
 
 
-def http(method: str, url: str, body: bytes | None = None, timeout: float = 30) -> tuple[int, dict[str, str], bytes]:
+def http(
+    method: str, url: str, body: bytes | None = None, timeout: float = 30
+) -> tuple[int, dict[str, str], bytes]:
     headers = {"Accept": FHIR_JSON}
     if body is not None:
         headers["Content-Type"] = FHIR_JSON
@@ -390,7 +396,9 @@ class Gunicorn:
         last = "no answer"
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.name}: gunicorn exited with {self.proc.returncode}\n{self.log_tail()}")
+                raise RuntimeError(
+                    f"{self.name}: gunicorn exited with {self.proc.returncode}\n{self.log_tail()}"
+                )
             try:
                 status, _, _ = http("GET", self.base + HEALTH_PATH, timeout=5)
                 if status == 200:
@@ -463,6 +471,7 @@ class Bench:
         self.opts = opts
         self.workdir = workdir
         self.results: list[Result] = []
+        self.roots: set[int] = set()  # process trees of the server under test (CPU accounting)
         self.body = opts.body.read_bytes()
         self.post_lua = self._script("post", post_script(opts.body))
         self.get_lua = self._script("get", get_script())
@@ -480,7 +489,9 @@ class Bench:
         if self.opts.warmup:
             stats, _ = run_wrk(result.url, script, self.opts.warmup, self.opts)
             check_wrk(stats, "warm-up")
-        stats, output = run_wrk(result.url, script, self.opts.duration, self.opts)
+        with CpuWatch(self.roots) as cpu:
+            stats, output = run_wrk(result.url, script, self.opts.duration, self.opts)
+        result.cpu = cpu.result
         result.wrk_output = output
         result.requests = int(stats["requests"])
         result.seconds = stats["duration_us"] / 1e6
@@ -504,7 +515,7 @@ class Bench:
             if probe is not None:
                 self.probe(result.url, *probe)
             self.measure(result, script)
-        except (RuntimeError, OSError, ValueError) as exc:
+        except SERVER_ERRORS as exc:
             result.ok = False
             result.error = str(exc)
             self.say(f"  {result.scenario} FAILED: {exc}")
@@ -515,7 +526,9 @@ class Bench:
     def probe(self, url: str, method: str, expected: int) -> None:
         status, _, payload = http(method, url, self.body if method == "POST" else None)
         if status != expected:
-            raise RuntimeError(f"probe {method} {url}: status {status}, expected {expected}: {payload[:500]!r}")
+            raise RuntimeError(
+                f"probe {method} {url}: status {status}, expected {expected}: {payload[:500]!r}"
+            )
 
     def failed(self, server: str, kinds: list[str], error: str) -> None:
         for kind in kinds:
@@ -528,7 +541,10 @@ class Bench:
         env = {"BENCH_BODY_FILE": str(self.opts.body)}
         fake_ids = [str(uuid.uuid4()) for _ in range(self.opts.precreate)]
         try:
-            with gunicorn("baseline", "benchmarks.baseline_app:app", env, self.workdir, self.opts.workers) as srv:
+            with gunicorn(
+                "baseline", "benchmarks.baseline_app:app", env, self.workdir, self.opts.workers
+            ) as srv:
+                self.roots = {srv.proc.pid}
                 self.scenario(
                     Result(BASELINE_POST, "baseline", "create", srv.base + CREATE_PATH),
                     self.post_lua,
@@ -540,7 +556,7 @@ class Bench:
                     read_lua,
                     probe=("GET", 200),
                 )
-        except RuntimeError as exc:
+        except SERVER_ERRORS as exc:
             self.say(f"baseline FAILED: {exc}")
             done = {r.scenario for r in self.results}
             for name, kind in ((BASELINE_POST, "create"), (BASELINE_GET, "read")):
@@ -557,6 +573,7 @@ class Bench:
         try:
             init_db(env)
             with gunicorn(server, "fhir_p2p:create_app()", env, self.workdir, self.opts.workers) as srv:
+                self.roots = {srv.proc.pid} | (postgres_pids(database_url) if server == "postgres" else set())
                 ids = self.precreate(srv.base)
                 create = self.scenario(
                     Result(f"{server} create", server, "create", srv.base + CREATE_PATH),
@@ -573,7 +590,7 @@ class Bench:
                 search = Result(f"{server} search", server, "search", srv.base + SEARCH_PATH)
                 search.notes["matching"] = self.search_total(srv.base)
                 self.scenario(search, self.get_lua, probe=("GET", 200))
-        except RuntimeError as exc:
+        except SERVER_ERRORS as exc:
             self.say(f"{server} FAILED: {exc}")
             done = {r.scenario for r in self.results}
             self.failed(server, [k for k in kinds if f"{server} {k}" not in done], str(exc))
@@ -622,7 +639,8 @@ def add_ratios(results: list[Result]) -> None:
 
 
 def table(results: list[Result]) -> str:
-    head = f"{'scenario':<22} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}  {'ratio':>6}  vs"
+    head = f"{'scenario':<22} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}  {'ratio':>6}  {'vs':<20} "
+    head += f"{'other CPU':>9}"
     lines = [head, "-" * len(head)]
     for r in results:
         if not r.ok:
@@ -630,8 +648,22 @@ def table(results: list[Result]) -> str:
             continue
         ratio = f"{r.ratio:6.0%}" if r.ratio is not None else f"{'-':>6}"
         versus = r.baseline or ""
-        lines.append(f"{r.scenario:<22} {r.rps:9,.0f} {r.p50_ms:8.2f} {r.p99_ms:8.2f}  {ratio}  {versus}")
+        other = f"{r.cpu['other_share']:9.0%}" if "other_share" in r.cpu else f"{'?':>9}"
+        lines.append(
+            f"{r.scenario:<22} {r.rps:9,.0f} {r.p50_ms:8.2f} {r.p99_ms:8.2f}  {ratio}  {versus:<20} {other}"
+        )
     return "\n".join(lines)
+
+
+def noise_line(results: list[Result]) -> str | None:
+    noisy = [r.scenario for r in results if r.cpu.get("other_share", 0.0) > NOISY_OTHER_CPU]
+    if not noisy:
+        return None
+    return (
+        f"WARNING: other processes used more than {NOISY_OTHER_CPU:.0%} of the machine's CPU during: "
+        f"{', '.join(noisy)}. Those numbers (and ratios to them) are not comparable; rerun on an idle "
+        "machine."
+    )
 
 
 def target_line(results: list[Result]) -> str:
@@ -710,6 +742,9 @@ def main(argv: list[str] | None = None) -> int:
     print(table(results))
     print()
     print(target_line(results))
+    noise = noise_line(results)
+    if noise:
+        print(noise)
 
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     out = RESULTS_DIR / f"http-{started.strftime('%Y%m%dT%H%M%SZ')}.json"
@@ -722,6 +757,7 @@ def main(argv: list[str] | None = None) -> int:
         "body": info,
         "target": {"scenario": "sqlite create", "versus": BASELINE_POST, "min_ratio": TARGET_RATIO},
         "target_line": target_line(results),
+        "noise_line": noise_line(results),
         "results": [asdict(r) for r in results],
     }
     out.write_text(json.dumps(document, indent=2) + "\n")

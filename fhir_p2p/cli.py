@@ -46,7 +46,7 @@ def load(paths: tuple[Path, ...]) -> None:
     store: Store = app.extensions["fhir_p2p.store"]
     files = sorted(f for path in paths for f in ([path] if path.is_file() else path.glob("*.json")))
     failures = 0
-    with click.progressbar(files, label="loading", file=click.get_text_stream("stderr")) as bar:
+    with click.progressbar(files, label="loading") as bar:
         for file in bar:
             try:
                 resource = parse_resource(file.read_bytes(), "json", None)

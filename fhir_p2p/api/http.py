@@ -66,7 +66,9 @@ def request_media(req: Request) -> Media:
     if media is None:
         shown = mimetype or "none"
         message = f"Content-Type {shown} is not supported; send application/fhir+json or application/fhir+xml"
-        raise UnsupportedMediaType(message, issues=[Issue("error", "not-supported", message, "http.Content-Type", "http-001")])
+        raise UnsupportedMediaType(
+            message, issues=[Issue("error", "not-supported", message, "http.Content-Type", "http-001")]
+        )
     return media
 
 

@@ -34,7 +34,10 @@ def build_capability_statement(base: str) -> dict[str, Any]:
         "publisher": "fhir-p2p",
         "kind": "instance",
         "software": {"name": "fhir-p2p", "version": __version__},
-        "implementation": {"description": "fhir-p2p prior-authorization denial and peer-to-peer review server", "url": base},
+        "implementation": {
+            "description": "fhir-p2p prior-authorization denial and peer-to-peer review server",
+            "url": base,
+        },
         "fhirVersion": "4.0.1",
         "format": ["application/fhir+json", "application/fhir+xml"],
         "rest": [

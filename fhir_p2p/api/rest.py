@@ -55,7 +55,9 @@ def process_bundle() -> Response:
         return body_response(result, 200)
     raise_on_errors([issue for issues in invalid.values() for issue in issues])
     with store().unit_of_work(write=True) as uow:
-        result = transaction.run_transaction(uow, bundle, base=base_url(), settings=settings(), prefer_return=answer_with)
+        result = transaction.run_transaction(
+            uow, bundle, base=base_url(), settings=settings(), prefer_return=answer_with
+        )
     return body_response(result, 200)
 
 
@@ -101,7 +103,9 @@ def _search(resource_type: str, pairs: list[tuple[str, str]]) -> Response:
 @bp.get("/<resource_type>/_history")
 def type_history(resource_type: str) -> Response:
     with store().unit_of_work() as uow:
-        bundle = rest_search.history(uow, resource_type, None, request.args.to_dict(), base=base_url(), settings=settings())
+        bundle = rest_search.history(
+            uow, resource_type, None, request.args.to_dict(), base=base_url(), settings=settings()
+        )
     return body_response(bundle, 200)
 
 

@@ -39,9 +39,7 @@ _STRUCTURE_TYPES: Final = frozenset(
     }
 )
 _CHOICE_MESSAGE: Final = re.compile(r"this list \[(?P<names>[^\]]*)\], but got multiple")
-_CHOICE_REQUIRED_MESSAGE: Final = re.compile(
-    r"Expect any of field value from this list \[(?P<names>[^\]]*)\]"
-)
+_CHOICE_REQUIRED_MESSAGE: Final = re.compile(r"Expect any of field value from this list \[(?P<names>[^\]]*)\]")
 _DATE_HINTS: Final = {
     "date": "YYYY, YYYY-MM or YYYY-MM-DD, no time zone",
     "dateTime": "YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDThh:mm:ss[.fff] with a time zone (Z or +hh:mm)",
@@ -133,17 +131,16 @@ def _issue_for(detail: ErrorDetails, root: Schema | None, resource: dict[str, An
     choice = _CHOICE_MESSAGE.search(message)
     if choice:
         names = choice.group("names").replace("'", "")
-        return Issue(
-            "error", "structure", f"{here}: only one of {names} may be present", here, CHOICE_CONFLICT
-        )
+        return Issue("error", "structure", f"{here}: only one of {names} may be present", here, CHOICE_CONFLICT)
     if kind in _STRUCTURE_TYPES or kind.endswith("_type"):
         return Issue("error", "structure", f"{here}: {message}", here, WRONG_STRUCTURE)
     spec = located.field
-    if spec is not None and spec.fhir_type in _DATE_HINTS and isinstance(detail.get("input"), str):
-        message = (
-            f"'{detail['input']}' is not a valid FHIR {spec.fhir_type} "
-            f"(expected {_DATE_HINTS[spec.fhir_type]})"
-        )
+    found = detail.get("input")
+    if spec is not None and isinstance(found, str) and spec.kind < ELEMENT:
+        if spec.fhir_type in _DATE_HINTS:
+            message = f"'{found}' is not a valid FHIR {spec.fhir_type} (expected {_DATE_HINTS[spec.fhir_type]})"
+        elif kind == "string_pattern_mismatch":
+            message = f"'{found[:80]}' is not a valid FHIR {spec.fhir_type} ({message[:1].lower()}{message[1:]})"
     return Issue("error", "value", f"{here}: {message}", here, INVALID_VALUE)
 
 
@@ -174,9 +171,7 @@ def _walk_after_checks(obj: dict[str, Any], schema: Schema, path: str, issues: l
         partner = schema.fields[name].partner
         extension = obj.get(partner) if partner else None
         if not (isinstance(extension, dict) and extension.get("extension")):
-            issues.append(
-                Issue("error", "required", f"{path}.{name} is required", f"{path}.{name}", REQUIRED_ELEMENT)
-            )
+            issues.append(Issue("error", "required", f"{path}.{name} is required", f"{path}.{name}", REQUIRED_ELEMENT))
     for choice in schema.choices:
         present = [name for name in choice.names if obj.get(name) is not None]
         if len(present) > 1:

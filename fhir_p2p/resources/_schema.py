@@ -154,9 +154,7 @@ def is_resource_type(name: str) -> bool:
 
 
 def _with_partner(spec: Field, partner: str | None) -> Field:
-    return Field(
-        spec.name, spec.kind, spec.is_list, spec.fhir_type, spec.model, partner, spec.is_extension_slot
-    )
+    return Field(spec.name, spec.kind, spec.is_list, spec.fhir_type, spec.model, partner, spec.is_extension_slot)
 
 
 def _compile_field(model: ModelClass, name: str, annotation: Any) -> Field:

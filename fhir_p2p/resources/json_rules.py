@@ -37,9 +37,7 @@ RESOURCE_TYPE_MISSING: Final = "json-010"  # a nested resource carries resourceT
 RESOURCE_TYPE_UNKNOWN: Final = "json-011"  # ... naming a concrete FHIR R4B resource type
 OBJECT_EXPECTED: Final = "json-012"  # a complex element is a JSON object
 ARRAY_EXPECTED: Final = "json-013"  # a repeating element is a JSON array
-MODEL_ONLY_KEY: Final = (
-    "json-014"  # keys fhir.resources accepts but FHIR JSON has not (`given__ext`, `for_fhir`)
-)
+MODEL_ONLY_KEY: Final = "json-014"  # keys fhir.resources accepts but FHIR JSON has not (`given__ext`, `for_fhir`)
 
 # After these the checker did not look inside the value: a later validator may drop whatever it
 # finds below the same expression (it is a consequence, not a second error).
@@ -155,9 +153,7 @@ def _check_primitive(spec: Field, value: Any, parent: str, key: str | int, issue
             here = _join(parent, key)
             issues.append(_issue("value", f"{here} must not be an empty string", here, EMPTY_STRING))
         else:
-            _report_wrong_type(
-                value, _join(parent, key), f"a JSON string (FHIR {spec.fhir_type})", STRING_TYPE, issues
-            )
+            _report_wrong_type(value, _join(parent, key), f"a JSON string (FHIR {spec.fhir_type})", STRING_TYPE, issues)
     elif kind == BOOLEAN:
         if value_type is not bool:
             _report_wrong_type(value, _join(parent, key), "a JSON boolean (true/false)", BOOLEAN_TYPE, issues)
@@ -211,9 +207,7 @@ def _report_bad_object(value: Any, here: str, issues: list[Issue]) -> None:
         issues.append(_issue("structure", f"{here} must not be an empty object", here, EMPTY_OBJECT))
     else:
         issues.append(
-            _issue(
-                "structure", f"{here} must be a JSON object, not {_json_kind(value)}", here, OBJECT_EXPECTED
-            )
+            _issue("structure", f"{here} must be a JSON object, not {_json_kind(value)}", here, OBJECT_EXPECTED)
         )
 
 

@@ -37,9 +37,7 @@ WRONG_STRUCTURE: Final = _model_issues.WRONG_STRUCTURE  # parse-011 (pydantic ty
 MODEL_FAILED: Final = "parse-012"  # fhir.resources raised something other than a ValidationError
 CHOICE_CONFLICT: Final = _model_issues.CHOICE_CONFLICT  # parse-013 (two types of one choice[x])
 
-_MODEL_RULES: Final = frozenset(
-    {UNKNOWN_ELEMENT, REQUIRED_ELEMENT, INVALID_VALUE, WRONG_STRUCTURE, CHOICE_CONFLICT}
-)
+_MODEL_RULES: Final = frozenset({UNKNOWN_ELEMENT, REQUIRED_ELEMENT, INVALID_VALUE, WRONG_STRUCTURE, CHOICE_CONFLICT})
 
 DEFAULT_MAX_DEPTH: Final = 64
 # Wrappers the API reads besides the stored types (transactions, operations).
@@ -63,9 +61,7 @@ def parse_body(body: bytes, media: Media, *, max_depth: int = DEFAULT_MAX_DEPTH)
     return resource
 
 
-def check_resource(
-    resource: dict[str, Any], expected_type: str | None = None, path: str | None = None
-) -> list[Issue]:
+def check_resource(resource: dict[str, Any], expected_type: str | None = None, path: str | None = None) -> list[Issue]:
     """Check a parsed resource against base FHIR R4B: resourceType, JSON rules, fhir.resources model.
 
     Args:
@@ -153,7 +149,7 @@ def _load_json(body: bytes) -> dict[str, Any]:
     try:
         loaded = orjson.loads(body)
     except orjson.JSONDecodeError as error:
-        if "recursion" in str(error):
+        if "depth limit" in error.msg or "recursion" in error.msg:
             raise _bad_request("The JSON body is nested too deeply", TOO_DEEP) from None
         raise _bad_request(
             f"The request body is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}",
@@ -182,9 +178,7 @@ def _check_depth(resource: dict[str, Any], max_depth: int) -> None:
 def _check_resource_type(resource_type: Any, expected_type: str | None, path: str | None) -> Issue | None:
     expression = f"{path}.resourceType" if path else "resourceType"
     if resource_type is None:
-        return Issue(
-            "error", "required", "The resource has no resourceType", expression, RESOURCE_TYPE_MISSING
-        )
+        return Issue("error", "required", "The resource has no resourceType", expression, RESOURCE_TYPE_MISSING)
     if not isinstance(resource_type, str):
         return Issue(
             "error",

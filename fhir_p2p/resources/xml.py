@@ -90,9 +90,7 @@ def xml_to_dict(body: bytes) -> dict[str, Any]:
         )
     schema = resource_schema(resource_type)
     if schema is None:
-        raise _bad_request(
-            f"<{resource_type}> is not a FHIR R4B resource type", UNKNOWN_RESOURCE_TYPE, resource_type
-        )
+        raise _bad_request(f"<{resource_type}> is not a FHIR R4B resource type", UNKNOWN_RESOURCE_TYPE, resource_type)
     issues: list[Issue] = []
     resource = _read_resource(root, schema, resource_type, issues)
     raise_on_errors(issues, BadRequest)
@@ -189,16 +187,12 @@ def _read_element(element: Any, schema: Schema, path: str, issues: list[Issue]) 
         if name == "id" or (name == "url" and schema.type_name == "Extension"):
             result[name] = value
         else:
-            issues.append(
-                _issue(f"{path} has unknown attribute '{name}'", f"{path}.@{name}", UNKNOWN_ATTRIBUTE)
-            )
+            issues.append(_issue(f"{path} has unknown attribute '{name}'", f"{path}.@{name}", UNKNOWN_ATTRIBUTE))
     _read_children(element, schema, path, result, issues)
     return result
 
 
-def _read_children(
-    element: Any, schema: Schema, path: str, result: dict[str, Any], issues: list[Issue]
-) -> None:
+def _read_children(element: Any, schema: Schema, path: str, result: dict[str, Any], issues: list[Issue]) -> None:
     _check_text(element.text, path, issues)
     extensions: dict[str, list[Any]] = {}
     for child in element:
@@ -274,9 +268,7 @@ def _read_primitive(element: Any, spec: Field, here: str, issues: list[Issue]) -
         if name == "id":
             extension["id"] = value
         elif name != "value":
-            issues.append(
-                _issue(f"{here} has unknown attribute '{name}'", f"{here}.@{name}", UNKNOWN_ATTRIBUTE)
-            )
+            issues.append(_issue(f"{here} has unknown attribute '{name}'", f"{here}.@{name}", UNKNOWN_ATTRIBUTE))
     _check_text(element.text, here, issues)
     extension_schema = schema_of(get_fhir_model_class("Extension"))
     for child in element:
@@ -313,9 +305,7 @@ def _read_complex(element: Any, spec: Field, here: str, issues: list[Issue]) -> 
     namespace, resource_type = _split_tag(children[0])
     schema = resource_schema(resource_type)
     if namespace != FHIR_NS or schema is None:
-        issues.append(
-            _issue(f"<{resource_type}> in {here} is not a FHIR R4B resource", here, UNKNOWN_RESOURCE_TYPE)
-        )
+        issues.append(_issue(f"<{resource_type}> in {here} is not a FHIR R4B resource", here, UNKNOWN_RESOURCE_TYPE))
         return {}
     return _read_resource(children[0], schema, here, issues)
 
@@ -329,16 +319,12 @@ def _json_value(raw: str, spec: Field, here: str, issues: list[Issue]) -> Any:
         if _INTEGER.fullmatch(raw):
             return int(raw)
         issues.append(
-            _issue(
-                f"{here} must be an integer ({spec.fhir_type}), not '{raw}'", here, BAD_LEXICAL_VALUE, "value"
-            )
+            _issue(f"{here} must be an integer ({spec.fhir_type}), not '{raw}'", here, BAD_LEXICAL_VALUE, "value")
         )
     elif spec.kind == DECIMAL:
         if _DECIMAL.fullmatch(raw):
             return int(raw) if _INTEGER.fullmatch(raw) else float(raw)
-        issues.append(
-            _issue(f"{here} must be a decimal number, not '{raw}'", here, BAD_LEXICAL_VALUE, "value")
-        )
+        issues.append(_issue(f"{here} must be a decimal number, not '{raw}'", here, BAD_LEXICAL_VALUE, "value"))
     else:
         return raw
     return raw

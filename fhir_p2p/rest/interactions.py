@@ -83,5 +83,7 @@ def find_one(uow: UnitOfWork, resource_type: str, query: str) -> StoredResource 
     found = uow.find(resource_type, search.criteria, limit=2)
     if len(found) > 1:
         message = f"If-None-Exist matches more than one {resource_type}; make the criteria more specific"
-        raise PreconditionFailed(message, issues=[Issue("error", "multiple-matches", message, "http.If-None-Exist", "rest-005")])
+        raise PreconditionFailed(
+            message, issues=[Issue("error", "multiple-matches", message, "http.If-None-Exist", "rest-005")]
+        )
     return found[0] if found else None

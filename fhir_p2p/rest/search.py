@@ -6,17 +6,22 @@ from collections.abc import Sequence
 from typing import Any
 
 from fhir_p2p.config import Settings
-from fhir_p2p.errors import Issue
+from fhir_p2p.errors import BadRequest, Issue
 from fhir_p2p.rest import bundles
 from fhir_p2p.rest.interactions import require_type
-from fhir_p2p.search.query import parse_search
 from fhir_p2p.search.dates import date_range
-from fhir_p2p.errors import BadRequest
+from fhir_p2p.search.query import parse_search
 from fhir_p2p.store.sql import UnitOfWork
 
 
 def search(
-    uow: UnitOfWork, resource_type: str, pairs: Sequence[tuple[str, str]], *, base: str, strict: bool, settings: Settings
+    uow: UnitOfWork,
+    resource_type: str,
+    pairs: Sequence[tuple[str, str]],
+    *,
+    base: str,
+    strict: bool,
+    settings: Settings,
 ) -> dict[str, Any]:
     """Run a type-level search; the Bundle's `self` link lists the parameters used, `next` adds a cursor."""
     require_type(resource_type)

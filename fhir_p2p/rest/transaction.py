@@ -9,6 +9,7 @@ runs each entry on its own and reports each entry's status.
 from __future__ import annotations
 
 import re
+from functools import partial
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -25,7 +26,9 @@ from fhir_p2p.store.sql import UnitOfWork
 UnitOfWorkFactory = Callable[[], AbstractContextManager[UnitOfWork]]
 
 _ORDER = {"DELETE": 0, "POST": 1, "PUT": 2, "GET": 3}
-_URL = re.compile(r"^(?P<type>[A-Z][A-Za-z]+)(?:/(?P<id>[A-Za-z0-9\-.]{1,64})(?:/_history/(?P<vid>\d+))?)?(?:\?(?P<query>.*))?$")
+_URL = re.compile(
+    r"^(?P<type>[A-Z][A-Za-z]+)(?:/(?P<id>[A-Za-z0-9\-.]{1,64})(?:/_history/(?P<vid>\d+))?)?(?:\?(?P<query>.*))?$"
+)
 
 # Rule ids: see fhir_p2p/rest/interactions.py (rest-0NN); this module: last id used: bundle-009.
 
@@ -102,13 +105,13 @@ def run_transaction(
     results: dict[int, dict[str, Any]] = {}
     ordered = sorted(operations, key=lambda op: (_ORDER[op.method], op.index))
     for op in (op for op in ordered if op.method == "DELETE"):
-        results[op.index] = _located(op.index, lambda op=op: _execute(uow, op, base, settings, prefer_return))
+        results[op.index] = _located(op.index, partial(_execute, uow, op, base, settings, prefer_return))
     references = _assign_targets(uow, [op for op in operations if op.method in ("POST", "PUT")])
     for op in operations:
         if op.resource is not None:
             _rewrite(op.resource, references, f"Bundle.entry[{op.index}].resource")
     for op in (op for op in ordered if op.method != "DELETE"):
-        results[op.index] = _located(op.index, lambda op=op: _execute(uow, op, base, settings, prefer_return))
+        results[op.index] = _located(op.index, partial(_execute, uow, op, base, settings, prefer_return))
     return bundles.response_bundle("transaction-response", [results[i] for i in range(len(operations))])
 
 
@@ -145,19 +148,25 @@ def _operation(index: int, entry: dict[str, Any], base: str) -> Operation:
         raise _bad(f"Entry {index} has no request", where, "bundle-001")
     method = str(request.get("method", "")).upper()
     if method not in _ORDER:
-        raise _bad(f"Entry {index}: method {method or 'none'} is not supported in a Bundle", f"{where}.method", "bundle-002")
+        raise _bad(
+            f"Entry {index}: method {method or 'none'} is not supported in a Bundle", f"{where}.method", "bundle-002"
+        )
     url = str(request.get("url", ""))
     if base and url.startswith(base + "/"):
         url = url[len(base) + 1 :]
     match = _URL.match(url)
     if match is None:
-        raise _bad(f"Entry {index}: request.url {url!r} is not Type, Type/id or Type?query", f"{where}.url", "bundle-003")
+        raise _bad(
+            f"Entry {index}: request.url {url!r} is not Type, Type/id or Type?query", f"{where}.url", "bundle-003"
+        )
     resource = entry.get("resource")
     if method in ("POST", "PUT"):
         if not isinstance(resource, dict):
             raise _bad(f"Entry {index}: {method} needs a resource", f"Bundle.entry[{index}].resource", "bundle-004")
         if resource.get("resourceType") != match["type"]:
-            message = f"Entry {index}: the resource is a {resource.get('resourceType')} but the url names {match['type']}"
+            message = (
+                f"Entry {index}: the resource is a {resource.get('resourceType')} but the url names {match['type']}"
+            )
             raise _bad(message, f"Bundle.entry[{index}].resource.resourceType", "bundle-005")
     if_match = request.get("ifMatch")
     version = re.fullmatch(r'\s*(?:W/)?"(\d+)"\s*', if_match) if isinstance(if_match, str) else None
@@ -184,7 +193,7 @@ def _assign_targets(uow: UnitOfWork, operations: list[Operation]) -> dict[str, s
         if op.method == "POST":
             interactions.require_writable(op.resource_type)
             if op.if_none_exist is not None:
-                op.matched = _located(op.index, lambda op=op: interactions.find_one(uow, op.resource_type, op.if_none_exist))
+                op.matched = _located(op.index, partial(interactions.find_one, uow, op.resource_type, op.if_none_exist))
             op.target_id = op.matched.id if op.matched is not None else uow.new_id()
         else:
             op.target_id = op.resource_id
@@ -202,7 +211,9 @@ def _rewrite(node: Any, references: dict[str, str], path: str) -> None:
                     node[key] = references[value]
                 elif value.startswith("urn:uuid:"):
                     message = f"Reference {value} matches no fullUrl in the transaction"
-                    raise BadRequest(message, issues=[Issue("error", "not-found", message, f"{path}.reference", "bundle-007")])
+                    raise BadRequest(
+                        message, issues=[Issue("error", "not-found", message, f"{path}.reference", "bundle-007")]
+                    )
             else:
                 _rewrite(value, references, f"{path}.{key}")
     elif isinstance(node, list):
@@ -210,7 +221,9 @@ def _rewrite(node: Any, references: dict[str, str], path: str) -> None:
             _rewrite(item, references, f"{path}[{i}]")
 
 
-def _execute(uow: UnitOfWork, op: Operation, base: str, settings: Settings, prefer_return: str | None) -> dict[str, Any]:
+def _execute(
+    uow: UnitOfWork, op: Operation, base: str, settings: Settings, prefer_return: str | None
+) -> dict[str, Any]:
     if op.method == "DELETE":
         if op.resource_id is None:
             raise MethodNotAllowed("Conditional delete is not supported; name the resource id")
@@ -263,5 +276,3 @@ def _located(index: int, action: Callable[[], Any]) -> Any:
 
 def _bad(message: str, expression: str, rule: str) -> BadRequest:
     return BadRequest(message, issues=[Issue("error", "invalid", message, expression, rule)])
-
-

@@ -84,10 +84,14 @@ def run_search(connection: Connection, request: SearchRequest) -> SearchPage:
     return SearchPage(matches=matches, included=included, total=total, next_cursor=next_cursor)
 
 
-def find(connection: Connection, resource_type: str, criteria: tuple[Criterion, ...], limit: int) -> list[StoredResource]:
+def find(
+    connection: Connection, resource_type: str, criteria: tuple[Criterion, ...], limit: int
+) -> list[StoredResource]:
     """Current resources of `resource_type` matching every criterion, oldest first, at most `limit`."""
     query = (
-        select(resources.c.pk, resources.c.res_id, resources.c.version_id, resources.c.last_updated, resources.c.content)
+        select(
+            resources.c.pk, resources.c.res_id, resources.c.version_id, resources.c.last_updated, resources.c.content
+        )
         .where(*_filters(resource_type, criteria))
         .order_by(resources.c.pk)
         .limit(limit)
@@ -117,13 +121,17 @@ def _criterion(resource_type: str, criterion: Criterion) -> ColumnElement[bool]:
     if criterion.modifier == "missing":
         present = resources.c.pk.in_(rows_of_param)
         return not_(present) if criterion.values[0] == "true" else present
-    matching = rows_of_param.where(or_(*(_value_condition(table, param.type, criterion.modifier, v) for v in criterion.values)))
+    matching = rows_of_param.where(
+        or_(*(_value_condition(table, param.type, criterion.modifier, v) for v in criterion.values))
+    )
     if criterion.modifier == "not":
         return resources.c.pk.not_in(matching)
     return resources.c.pk.in_(matching)
 
 
-def _value_condition(table: Table, param_type: ParamType, modifier: str | None, value: SearchValue) -> ColumnElement[bool]:
+def _value_condition(
+    table: Table, param_type: ParamType, modifier: str | None, value: SearchValue
+) -> ColumnElement[bool]:
     if param_type is ParamType.TOKEN:
         return _token_condition(table, _as(value, TokenValue))
     if param_type is ParamType.STRING:
@@ -244,11 +252,20 @@ def _bad_cursor() -> BadRequest:
 # --- includes --------------------------------------------------------------------------
 
 
-def _included(connection: Connection, request: SearchRequest, page_pks: list[int], page_ids: list[str]) -> list[StoredResource]:
+def _included(
+    connection: Connection, request: SearchRequest, page_pks: list[int], page_ids: list[str]
+) -> list[StoredResource]:
     if not request.includes or not page_pks:
         return []
     target = resources.alias("target")
-    columns = (target.c.pk, target.c.res_type, target.c.res_id, target.c.version_id, target.c.last_updated, target.c.content)
+    columns = (
+        target.c.pk,
+        target.c.res_type,
+        target.c.res_id,
+        target.c.version_id,
+        target.c.last_updated,
+        target.c.content,
+    )
     seen = {(request.resource_type, resource_id) for resource_id in page_ids}
     found: list[StoredResource] = []
     for include in request.includes:

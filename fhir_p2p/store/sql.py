@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
+from dataclasses import fields
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -79,7 +80,9 @@ class UnitOfWork:
             )
         ).first()
         if row is None:
-            raise NotFound(f"{resource_type}/{resource_id} is not known", issues=[_not_found(resource_type, resource_id)])
+            raise NotFound(
+                f"{resource_type}/{resource_id} is not known", issues=[_not_found(resource_type, resource_id)]
+            )
         if row.deleted:
             raise Gone(f"{resource_type}/{resource_id} was deleted", headers={"ETag": f'W/"{row.version_id}"'})
         return StoredResource(resource_type, resource_id, row.version_id, row.last_updated, row.content.encode())
@@ -132,7 +135,9 @@ class UnitOfWork:
             select(resources.c.pk).where(resources.c.res_type == resource_type, resources.c.res_id == resource_id)
         ).first()
         if row is None:
-            raise NotFound(f"{resource_type}/{resource_id} is not known", issues=[_not_found(resource_type, resource_id)])
+            raise NotFound(
+                f"{resource_type}/{resource_id} is not known", issues=[_not_found(resource_type, resource_id)]
+            )
 
     # --- writes ------------------------------------------------------------------------
 
@@ -174,7 +179,9 @@ class UnitOfWork:
         """
         current = self._lock_current(resource_type, resource_id)
         if current is None:
-            raise NotFound(f"{resource_type}/{resource_id} is not known", issues=[_not_found(resource_type, resource_id)])
+            raise NotFound(
+                f"{resource_type}/{resource_id} is not known", issues=[_not_found(resource_type, resource_id)]
+            )
         if current.deleted:
             return None
         return self._write_version(current, resource_type, resource_id, None, "DELETE")
@@ -189,7 +196,9 @@ class UnitOfWork:
             query = query.with_for_update()
         return self.connection.execute(query).first()
 
-    def _insert_new(self, resource_type: str, resource_id: str, resource: dict[str, Any], method: str) -> StoredResource:
+    def _insert_new(
+        self, resource_type: str, resource_id: str, resource: dict[str, Any], method: str
+    ) -> StoredResource:
         now = instant_text(self.clock())
         body = with_meta(resource_type, resource, resource_id, 1, now)
         content = orjson.dumps(body)
@@ -259,14 +268,16 @@ class UnitOfWork:
 
     def _write_index(self, pk: int, resource_type: str, body: dict[str, Any]) -> None:
         rows = extract_index(body)
-        groups = (rows.tokens, rows.strings, rows.references, rows.dates, rows.uris)
+        groups: tuple[list[Any], ...] = (rows.tokens, rows.strings, rows.references, rows.dates, rows.uris)
         for table, group in zip(INDEX_TABLES, groups, strict=True):
             if group:
                 values = [{"res_pk": pk, "res_type": resource_type, **_row_values(row)} for row in group]
                 self.connection.execute(insert(table), values)
 
 
-def with_meta(resource_type: str, resource: dict[str, Any], resource_id: str, version_id: int, now: str) -> dict[str, Any]:
+def with_meta(
+    resource_type: str, resource: dict[str, Any], resource_id: str, version_id: int, now: str
+) -> dict[str, Any]:
     """The caller's resource with the server's `id`, `meta.versionId` and `meta.lastUpdated`; nothing else changes."""
     meta = dict(resource.get("meta") or {})
     meta["versionId"] = str(version_id)
@@ -279,7 +290,7 @@ def with_meta(resource_type: str, resource: dict[str, Any], resource_id: str, ve
 
 
 def _row_values(row: Any) -> dict[str, Any]:
-    return {name: getattr(row, name) for name in row.__slots__}
+    return {field.name: getattr(row, field.name) for field in fields(row)}
 
 
 def _version(row: Any) -> StoredResource:
@@ -303,7 +314,7 @@ def _not_found(resource_type: str, resource_id: str) -> Issue:
 
 def _stale(resource_type: str, resource_id: str, expected: int, current: int | None) -> PreconditionFailed:
     now = "does not exist" if current is None else f"is at version {current}"
-    message = f'If-Match asked for version {expected} of {resource_type}/{resource_id}, which {now}'
+    message = f"If-Match asked for version {expected} of {resource_type}/{resource_id}, which {now}"
     return PreconditionFailed(message, issues=[Issue("error", "conflict", message, "http.If-Match", "store-002")])
 
 

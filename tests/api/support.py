@@ -15,7 +15,9 @@ FHIR_JSON = "application/fhir+json"
 
 
 def post(client: FlaskClient, resource: dict[str, Any], **headers: str) -> Any:
-    return client.post(f"/fhir/{resource['resourceType']}", data=json.dumps(resource), content_type=FHIR_JSON, headers=headers)
+    return client.post(
+        f"/fhir/{resource['resourceType']}", data=json.dumps(resource), content_type=FHIR_JSON, headers=headers
+    )
 
 
 def put(client: FlaskClient, resource: dict[str, Any], **headers: str) -> Any:

@@ -55,8 +55,9 @@ def test_transaction_creates_all_and_rewrites_urn_uuid_references(client):
 
 def test_transaction_is_all_or_nothing(app, client):
     bundle = _denial_transaction()
-    bundle["entry"].append(_entry(load_example("Patient-theodora-vance"), "PUT", "Patient/theodora-vance",
-                                  ifMatch='W/"4"'))
+    bundle["entry"].append(
+        _entry(load_example("Patient-theodora-vance"), "PUT", "Patient/theodora-vance", ifMatch='W/"4"')
+    )
     before = database_state(app)
     response = _post(client, bundle)
     assert response.status_code == 412
@@ -100,10 +101,14 @@ def test_transaction_conditional_create_reuses_the_match(client):
 def test_transaction_get_and_delete_entries(client):
     patient = load_example("Patient-theodora-vance")
     client.put("/fhir/Patient/theodora-vance", data=json.dumps(patient), content_type=FHIR_JSON)
-    bundle = {"resourceType": "Bundle", "type": "transaction", "entry": [
-        {"request": {"method": "GET", "url": "Patient?family=vance"}},
-        {"request": {"method": "DELETE", "url": "Patient/theodora-vance"}},
-    ]}
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            {"request": {"method": "GET", "url": "Patient?family=vance"}},
+            {"request": {"method": "DELETE", "url": "Patient/theodora-vance"}},
+        ],
+    }
     result = _post(client, bundle).get_json()
     assert result["entry"][1]["response"]["status"] == "204 No Content"
     assert result["entry"][0]["resource"]["total"] == 0  # deletes run before reads
@@ -113,11 +118,15 @@ def test_batch_entries_succeed_or_fail_on_their_own(client):
     good = load_example("Organization-northwind-health-plan")
     bad = load_example("Patient-theodora-vance")
     bad["birthDate"] = "1970-13-45"
-    bundle = {"resourceType": "Bundle", "type": "batch", "entry": [
-        _entry(good),
-        _entry(bad),
-        {"request": {"method": "GET", "url": "Patient/nobody"}},
-    ]}
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "batch",
+        "entry": [
+            _entry(good),
+            _entry(bad),
+            {"request": {"method": "GET", "url": "Patient/nobody"}},
+        ],
+    }
     result = _post(client, bundle).get_json()
     assert result["type"] == "batch-response"
     statuses = [e["response"]["status"].split()[0] for e in result["entry"]]

@@ -35,6 +35,7 @@ def test_corpus_file_is_accepted(client, path):
 @pytest.mark.parametrize("path", example_files(), ids=lambda p: p.name)
 def test_example_is_created_with_its_own_id(client, path):
     resource = json.loads(path.read_text())
-    response = client.put(f"/fhir/{resource['resourceType']}/{resource['id']}", data=path.read_bytes(),
-                          content_type=FHIR_JSON)
+    response = client.put(
+        f"/fhir/{resource['resourceType']}/{resource['id']}", data=path.read_bytes(), content_type=FHIR_JSON
+    )
     assert response.status_code == 201, response.get_json()

@@ -156,7 +156,12 @@ def test_prefer_return_minimal_and_operation_outcome(client):
 
 
 def test_audit_event_is_read_only(client):
-    event = {"resourceType": "AuditEvent", "type": {"code": "rest"}, "recorded": "2026-11-18T10:00:00Z",
-             "agent": [{"requestor": True}], "source": {"observer": {"display": "x"}}}
+    event = {
+        "resourceType": "AuditEvent",
+        "type": {"code": "rest"},
+        "recorded": "2026-11-18T10:00:00Z",
+        "agent": [{"requestor": True}],
+        "source": {"observer": {"display": "x"}},
+    }
     response = client.post("/fhir/AuditEvent", data=json.dumps(event), content_type=FHIR_JSON)
     assert response.status_code == 405

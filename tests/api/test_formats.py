@@ -13,8 +13,12 @@ FHIR_NS = "{http://hl7.org/fhir}"
 
 
 def _xml_of(client, resource):
-    return client.put(f"/fhir/{resource['resourceType']}/{resource['id']}", data=json.dumps(resource),
-                      content_type=FHIR_JSON, headers={"Accept": "application/fhir+xml"})
+    return client.put(
+        f"/fhir/{resource['resourceType']}/{resource['id']}",
+        data=json.dumps(resource),
+        content_type=FHIR_JSON,
+        headers={"Accept": "application/fhir+xml"},
+    )
 
 
 def test_xml_response_by_accept_and_by_format(client):
@@ -49,8 +53,9 @@ def test_plain_json_and_xml_media_types_are_accepted(client):
 
 
 def test_search_bundle_in_xml(client):
-    client.put("/fhir/Patient/theodora-vance", data=json.dumps(load_example("Patient-theodora-vance")),
-               content_type=FHIR_JSON)
+    client.put(
+        "/fhir/Patient/theodora-vance", data=json.dumps(load_example("Patient-theodora-vance")), content_type=FHIR_JSON
+    )
     root = etree.fromstring(client.get("/fhir/Patient", headers={"Accept": "application/fhir+xml"}).data)
     assert root.tag == f"{FHIR_NS}Bundle"
     assert root.find(f"{FHIR_NS}total").get("value") == "1"
@@ -64,8 +69,9 @@ def test_errors_are_operation_outcomes_in_the_negotiated_format(client):
 
 
 def test_pretty_json(client):
-    client.put("/fhir/Patient/theodora-vance", data=json.dumps(load_example("Patient-theodora-vance")),
-               content_type=FHIR_JSON)
+    client.put(
+        "/fhir/Patient/theodora-vance", data=json.dumps(load_example("Patient-theodora-vance")), content_type=FHIR_JSON
+    )
     assert b"\n  " in client.get("/fhir/Patient/theodora-vance?_pretty=true").data
 
 
@@ -76,11 +82,34 @@ def test_capability_statement_lists_what_is_supported(client):
     resources = {r["type"]: r for r in statement["rest"][0]["resource"]}
     assert set(resources) >= {"ClaimResponse", "Task", "Claim", "Patient", "AuditEvent", "Provenance"}
     claim_response_params = {p["name"] for p in resources["ClaimResponse"]["searchParam"]}
-    assert {"patient", "insurer", "requestor", "request", "identifier", "outcome", "status", "created",
-            "review-action", "p2p-deadline", "_id", "_lastUpdated"} <= claim_response_params
+    assert {
+        "patient",
+        "insurer",
+        "requestor",
+        "request",
+        "identifier",
+        "outcome",
+        "status",
+        "created",
+        "review-action",
+        "p2p-deadline",
+        "_id",
+        "_lastUpdated",
+    } <= claim_response_params
     task_params = {p["name"] for p in resources["Task"]["searchParam"]}
-    assert {"status", "business-status", "code", "focus", "patient", "owner", "requester", "authored-on",
-            "period", "identifier", "part-of"} <= task_params
+    assert {
+        "status",
+        "business-status",
+        "code",
+        "focus",
+        "patient",
+        "owner",
+        "requester",
+        "authored-on",
+        "period",
+        "identifier",
+        "part-of",
+    } <= task_params
     assert "Task:focus" in resources["ClaimResponse"]["searchRevInclude"]
     assert {i["code"] for i in resources["AuditEvent"]["interaction"]}.isdisjoint({"create", "update", "delete"})
     assert {i["code"] for i in statement["rest"][0]["interaction"]} == {"transaction", "batch", "history-system"}

@@ -99,7 +99,7 @@ def test_paging_follows_next_links_without_skips_or_repeats_while_data_changes(c
         page = client.get(url.replace("http://test", "")).get_json()
         seen += bundle_ids(page)
         url = next((link["url"] for link in page["link"] if link["relation"] == "next"), None)
-    assert seen == created + [late]
+    assert seen == [*created, late]
 
 
 def test_sort_by_date_descending_and_by_id(client, examples):
@@ -121,8 +121,10 @@ def test_sorted_paging_visits_every_match_once(client, examples):
 
 
 def test_include_and_revinclude(client, examples):
-    bundle = client.get("/fhir/ClaimResponse?_id=denial-mri-lumbar&_include=ClaimResponse:patient"
-                        "&_include=ClaimResponse:request&_revinclude=Task:focus").get_json()
+    bundle = client.get(
+        "/fhir/ClaimResponse?_id=denial-mri-lumbar&_include=ClaimResponse:patient"
+        "&_include=ClaimResponse:request&_revinclude=Task:focus"
+    ).get_json()
     assert bundle_ids(bundle) == [DENIAL]
     assert sorted(bundle_ids(bundle, "include")) == ["p2p-mri-lumbar", "pa-mri-lumbar", "theodora-vance"]
     assert bundle["total"] == 1

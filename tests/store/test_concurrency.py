@@ -18,7 +18,7 @@ def _run_threads(target):
     def guarded(n):
         try:
             target(n)
-        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=guarded, args=(n,)) for n in range(THREADS)]

@@ -1,0 +1,204 @@
+"""FHIR JSON rules that pydantic would coerce away, as named mutations of the PAS denial."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import fhir.resources.R4B.fhirtypes as fhirtypes
+import pytest
+from fhir_core.types import FhirBase
+
+from fhir_p2p.resources._schema import schema_of
+from fhir_p2p.resources.json_rules import check_json_rules, model_ready
+from tests.mutations import drop_path, set_path
+from tests.unit.resources.support import corpus_files, denial, found, load
+
+CR = "ClaimResponse"
+SEQUENCE = f"{CR}.item[0].itemSequence"
+REVIEWED = f"{CR}.extension[0].extension[0].valueBoolean"
+AMOUNT = f"{CR}.item[0].adjudication[0].value"
+
+
+@pytest.mark.parametrize("path", corpus_files(), ids=lambda path: path.name)
+def test_corpus_file_follows_json_rules(path: Path) -> None:
+    assert check_json_rules(load(path.name)) == []
+
+
+def test_every_r4b_model_compiles_to_a_schema() -> None:
+    models = [
+        factory.get_model_klass()
+        for name in dir(fhirtypes)
+        if isinstance(factory := getattr(fhirtypes, name), type)
+        and issubclass(factory, FhirBase)
+        and factory is not FhirBase
+    ]
+    assert len(models) > 600
+    for model in models:
+        schema_of(model)
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "rule", "code"),
+    [
+        pytest.param(SEQUENCE, "1", "json-002", "structure", id="int_as_string"),
+        pytest.param(SEQUENCE, 1.0, "json-002", "value", id="int_with_fraction"),
+        pytest.param(SEQUENCE, True, "json-002", "structure", id="int_as_bool"),
+        pytest.param(REVIEWED, "true", "json-001", "structure", id="bool_as_string"),
+        pytest.param(REVIEWED, 1, "json-001", "structure", id="bool_as_number"),
+        pytest.param(AMOUNT, "1.5", "json-003", "structure", id="decimal_as_string"),
+        pytest.param(AMOUNT, True, "json-003", "structure", id="decimal_as_bool"),
+        pytest.param(f"{CR}.outcome", 5, "json-004", "structure", id="code_as_number"),
+        pytest.param(f"{CR}.status", ["active"], "json-004", "structure", id="array_for_single_primitive"),
+        pytest.param(f"{CR}.outcome", None, "json-005", "structure", id="null_value"),
+        pytest.param(f"{CR}.patient", None, "json-005", "structure", id="null_element"),
+        pytest.param(f"{CR}.identifier", [], "json-007", "structure", id="empty_array"),
+        pytest.param(f"{CR}.requestor", {}, "json-006", "structure", id="empty_object"),
+        pytest.param(f"{CR}.outcome", "", "json-008", "value", id="empty_string"),
+        pytest.param(f"{CR}.identifier", {"value": "1"}, "json-013", "structure", id="object_for_array"),
+        pytest.param(f"{CR}.patient", '{"reference": "Patient/1"}', "json-012", "structure", id="string_for_object"),
+        pytest.param(f"{CR}.patient", [{"reference": "Patient/1"}], "json-012", "structure", id="array_for_object"),
+    ],
+)
+def test_wrong_json_value_is_reported_at_its_path(path: str, value: object, rule: str, code: str) -> None:
+    issues = check_json_rules(set_path(denial(), path, value))
+
+    assert found(issues) == [(path, rule)]
+    assert issues[0].code == code
+    assert issues[0].severity == "error"
+
+
+def test_message_names_path_and_json_types() -> None:
+    (issue,) = check_json_rules(set_path(denial(), REVIEWED, "true"))
+
+    assert issue.message == f"{REVIEWED} must be a JSON boolean (true/false), not a string"
+
+
+def test_null_item_of_element_array_is_reported() -> None:
+    doc = set_path(denial(), f"{CR}.identifier[1]", None)
+
+    assert found(check_json_rules(doc)) == [(f"{CR}.identifier[1]", "json-005")]
+
+
+def test_null_in_primitive_array_without_extension_is_reported() -> None:
+    doc = set_path(denial(), f"{CR}.meta.profile[1]", None)
+
+    assert found(check_json_rules(doc)) == [(f"{CR}.meta.profile[1]", "json-005")]
+
+
+def test_null_in_primitive_array_lined_up_with_extension_is_accepted() -> None:
+    doc = set_path(denial(), f"{CR}.meta.profile[1]", None)
+    doc = set_path(doc, f"{CR}.meta._profile", [None, {"extension": [{"url": "http://x", "valueString": "y"}]}])
+
+    assert check_json_rules(doc) == []
+
+
+def test_extension_array_must_line_up_with_values() -> None:
+    doc = set_path(denial(), f"{CR}.meta._profile", [{"id": "a"}, None])
+
+    assert found(check_json_rules(doc)) == [
+        (f"{CR}.meta._profile", "json-009"),
+        (f"{CR}.meta._profile[1]", "json-005"),
+    ]
+
+
+def test_empty_primitive_extension_object_is_reported() -> None:
+    doc = set_path(denial(), f"{CR}._outcome", {})
+
+    assert found(check_json_rules(doc)) == [(f"{CR}._outcome", "json-006")]
+
+
+@pytest.mark.parametrize(
+    ("key", "spelling"),
+    [("outcome__ext", "_outcome"), ("resource_type", "resourceType"), ("fhir_comments", None)],
+)
+def test_model_only_spelling_is_an_unknown_element(key: str, spelling: str | None) -> None:
+    (issue,) = check_json_rules(set_path(denial(), f"{CR}.{key}", {"id": "x"}))
+
+    assert (issue.expression, issue.rule) == (f"{CR}.{key}", "json-014")
+    assert issue.message.startswith(f"Unknown element '{key}'")
+    assert spelling is None or f"'{spelling}'" in issue.message
+
+
+def test_python_keyword_alias_is_an_unknown_element() -> None:
+    task = {
+        "resourceType": "Task",
+        "status": "requested",
+        "intent": "order",
+        "for_fhir": {"reference": "Patient/1"},
+    }
+
+    assert found(check_json_rules(task)) == [("Task.for_fhir", "json-014")]
+
+
+def test_resource_type_inside_an_element_is_an_unknown_element() -> None:
+    doc = set_path(denial(), f"{CR}.patient.resourceType", "Reference")
+
+    assert found(check_json_rules(doc)) == [(f"{CR}.patient.resourceType", "json-014")]
+
+
+def test_unknown_keys_are_left_to_the_model() -> None:
+    doc = set_path(denial(), f"{CR}.item[0].foo", "bar")
+
+    assert check_json_rules(doc) == []
+
+
+def test_nested_resources_need_a_known_resource_type() -> None:
+    bundle = load("pas-2.2.1-Bundle-RejectionResponseBundleExample.json")
+    bundle = drop_path(bundle, "Bundle.entry[1].resource.resourceType")
+    bundle = set_path(bundle, "Bundle.entry[2].resource.resourceType", "Insurer")
+    bundle = set_path(bundle, "Bundle.entry[3].resource.resourceType", "HumanName")
+
+    assert found(check_json_rules(bundle)) == [
+        ("Bundle.entry[1].resource", "json-010"),
+        ("Bundle.entry[2].resource", "json-011"),
+        ("Bundle.entry[3].resource", "json-011"),
+    ]
+
+
+def test_rules_apply_inside_bundle_entries() -> None:
+    bundle = load("pas-2.2.1-Bundle-RejectionResponseBundleExample.json")
+    bundle = set_path(bundle, "Bundle.entry[0].resource.item[0].itemSequence", "1")
+
+    assert found(check_json_rules(bundle)) == [("Bundle.entry[0].resource.item[0].itemSequence", "json-002")]
+
+
+def test_path_argument_prefixes_every_expression() -> None:
+    doc = set_path(denial(), SEQUENCE, "1")
+
+    issues = check_json_rules(doc, "Bundle.entry[2].resource")
+
+    assert found(issues) == [("Bundle.entry[2].resource.item[0].itemSequence", "json-002")]
+
+
+def test_every_independent_error_is_reported() -> None:
+    doc = set_path(denial(), SEQUENCE, "1")
+    doc = set_path(doc, REVIEWED, 0)
+    doc = set_path(doc, f"{CR}.identifier", [])
+
+    assert found(check_json_rules(doc)) == [
+        (REVIEWED, "json-001"),
+        (f"{CR}.identifier", "json-007"),
+        (SEQUENCE, "json-002"),
+    ]
+
+
+def test_check_does_not_modify_the_resource() -> None:
+    doc = set_path(denial(), SEQUENCE, "1")
+    before = set_path(doc, SEQUENCE, "1")
+
+    check_json_rules(doc)
+
+    assert doc == before
+
+
+def test_model_ready_copy_leaves_out_refused_values_and_keeps_indexes() -> None:
+    doc = set_path(denial(), f"{CR}.identifier[1]", None)
+    doc = set_path(doc, f"{CR}.outcome", "")
+    doc = set_path(doc, f"{CR}.meta.profile[1]", 5)
+
+    ready = model_ready(doc)
+
+    assert ready["identifier"][1] == {}
+    assert "outcome" not in ready
+    assert ready["meta"]["profile"][1] is None
+    assert doc["outcome"] == ""  # the caller's dict is untouched
