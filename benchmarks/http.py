@@ -286,12 +286,13 @@ def _tree_cpu(table: dict[int, tuple[int, float]], roots: set[int]) -> dict[int,
     return found
 
 
-def _machine_cpu() -> tuple[float, float]:
-    """(busy, total) CPU seconds of the whole machine since boot, from /proc/stat (steal counts busy)."""
+def _machine_cpu() -> tuple[float, float, float]:
+    """(busy, total, steal) CPU seconds of the machine since boot, from /proc/stat (steal counts busy)."""
     values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = values[3] + (values[4] if len(values) > 4 else 0)  # idle + iowait
+    values += [0] * (8 - len(values))
+    idle = values[3] + values[4]  # idle + iowait
     total = sum(values[:8])  # guest time is already inside user
-    return (total - idle) / CLOCK_TICKS, total / CLOCK_TICKS
+    return (total - idle) / CLOCK_TICKS, total / CLOCK_TICKS, values[7] / CLOCK_TICKS
 
 
 class CpuWatch:
@@ -313,7 +314,7 @@ class CpuWatch:
         self.result: dict[str, float] = {}
         if not self.available:
             return
-        busy, total = _machine_cpu()
+        busy, total, steal = _machine_cpu()
         ours_now = _tree_cpu(_proc_table(), self.roots)
         # processes that lived through the span; ones that ended (wrk) come from RUSAGE_CHILDREN
         ours = sum(t - self._ours.get(pid, 0.0) for pid, t in ours_now.items() if pid in self._ours)
@@ -327,6 +328,8 @@ class CpuWatch:
             "ours_cores": round(ours / wall, 3) if wall else 0.0,
             "other_cores": round(max(machine_busy - ours, 0.0) / wall, 3) if wall else 0.0,
             "other_share": round(max(machine_busy - ours, 0.0) / capacity, 3) if capacity else 0.0,
+            # a VM's vCPUs taken by the hypervisor (inside other_share: the host's neighbours)
+            "steal_share": round((steal - self._machine[2]) / capacity, 3) if capacity else 0.0,
         }
 
 
@@ -361,9 +364,7 @@ def free_port() -> int:
         return port
 
 
-def http(
-    method: str, url: str, body: bytes | None = None, timeout: float = 30
-) -> tuple[int, dict[str, str], bytes]:
+def http(method: str, url: str, body: bytes | None = None, timeout: float = 30) -> tuple[int, dict[str, str], bytes]:
     headers = {"Accept": FHIR_JSON}
     if body is not None:
         headers["Content-Type"] = FHIR_JSON
@@ -396,9 +397,7 @@ class Gunicorn:
         last = "no answer"
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(
-                    f"{self.name}: gunicorn exited with {self.proc.returncode}\n{self.log_tail()}"
-                )
+                raise RuntimeError(f"{self.name}: gunicorn exited with {self.proc.returncode}\n{self.log_tail()}")
             try:
                 status, _, _ = http("GET", self.base + HEALTH_PATH, timeout=5)
                 if status == 200:
@@ -526,9 +525,7 @@ class Bench:
     def probe(self, url: str, method: str, expected: int) -> None:
         status, _, payload = http(method, url, self.body if method == "POST" else None)
         if status != expected:
-            raise RuntimeError(
-                f"probe {method} {url}: status {status}, expected {expected}: {payload[:500]!r}"
-            )
+            raise RuntimeError(f"probe {method} {url}: status {status}, expected {expected}: {payload[:500]!r}")
 
     def failed(self, server: str, kinds: list[str], error: str) -> None:
         for kind in kinds:
@@ -541,9 +538,7 @@ class Bench:
         env = {"BENCH_BODY_FILE": str(self.opts.body)}
         fake_ids = [str(uuid.uuid4()) for _ in range(self.opts.precreate)]
         try:
-            with gunicorn(
-                "baseline", "benchmarks.baseline_app:app", env, self.workdir, self.opts.workers
-            ) as srv:
+            with gunicorn("baseline", "benchmarks.baseline_app:app", env, self.workdir, self.opts.workers) as srv:
                 self.roots = {srv.proc.pid}
                 self.scenario(
                     Result(BASELINE_POST, "baseline", "create", srv.base + CREATE_PATH),
@@ -649,9 +644,7 @@ def table(results: list[Result]) -> str:
         ratio = f"{r.ratio:6.0%}" if r.ratio is not None else f"{'-':>6}"
         versus = r.baseline or ""
         other = f"{r.cpu['other_share']:9.0%}" if "other_share" in r.cpu else f"{'?':>9}"
-        lines.append(
-            f"{r.scenario:<22} {r.rps:9,.0f} {r.p50_ms:8.2f} {r.p99_ms:8.2f}  {ratio}  {versus:<20} {other}"
-        )
+        lines.append(f"{r.scenario:<22} {r.rps:9,.0f} {r.p50_ms:8.2f} {r.p99_ms:8.2f}  {ratio}  {versus:<20} {other}")
     return "\n".join(lines)
 
 

@@ -1,13 +1,13 @@
 """Named mutations of valid resources for invalid-case tests: `set_path(doc, "ClaimResponse.outcome", 5)`.
 
 Paths are FHIRPath with indexes, as in issue expressions: the first segment is the resourceType
-(`ClaimResponse.item[0].adjudication[1].category`, `Patient.name[0]._given[1]`). Both functions
-return a modified deep copy and never touch the document they are given.
+(`ClaimResponse.item[0].adjudication[1].category`, `Patient.name[0]._given[1]`). Both change the
+document in place and return it, so `set_path(doc, ...)` and `doc = set_path(load(), ...)` both work;
+copy first (`copy.deepcopy`) when the original must survive.
 """
 
 from __future__ import annotations
 
-import copy
 import re
 from typing import Any
 
@@ -16,13 +16,12 @@ _INDEX = re.compile(r"\[(\d+)\]")
 
 
 def set_path(doc: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
-    """Return a copy of `doc` with the element at `path` set to `value` (added when absent).
+    """Set the element at `path` to `value` (added when absent) in `doc`; return `doc`.
 
     The last step may be a key that does not exist yet, or an index equal to the array length
     (append); every step before it must exist.
     """
-    changed = copy.deepcopy(doc)
-    parent, last = _walk(changed, path)
+    parent, last = _walk(doc, path)
     if isinstance(last, int):
         if last == len(parent):
             parent.append(value)
@@ -30,15 +29,14 @@ def set_path(doc: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
             parent[last] = value
     else:
         parent[last] = value
-    return changed
+    return doc
 
 
 def drop_path(doc: dict[str, Any], path: str) -> dict[str, Any]:
-    """Return a copy of `doc` without the element at `path` (an array item is removed, shifting the rest)."""
-    changed = copy.deepcopy(doc)
-    parent, last = _walk(changed, path)
+    """Remove the element at `path` from `doc` (an array item is removed, shifting the rest); return `doc`."""
+    parent, last = _walk(doc, path)
     del parent[last]
-    return changed
+    return doc
 
 
 def _steps(path: str) -> list[str | int]:

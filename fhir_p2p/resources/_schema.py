@@ -10,7 +10,7 @@ import decimal
 import types
 import typing
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from typing import Any, Final
 
@@ -51,6 +51,7 @@ class Field:
     model: ModelClass | None = None  # for ELEMENT
     partner: str | None = None  # `given` <-> `_given`
     is_extension_slot: bool = False  # the `_name` key carrying id/extensions of primitive `name`
+    codes: frozenset[str] | None = None  # the complete fixed code list of a required binding, if known
 
     @property
     def is_primitive(self) -> bool:
@@ -96,8 +97,10 @@ def schema_of(model: ModelClass) -> Schema:
         name = info.alias or attr
         if attr != name:
             model_only[attr] = name
-        fields[name] = _compile_field(model, name, info.annotation)
         extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        spec = _compile_field(model, name, info.annotation)
+        codes = _fixed_codes(extra) if spec.kind == STRING else None
+        fields[name] = spec if codes is None else replace(spec, codes=codes)
         if extra.get("element_required") is True:
             required.append(name)
         choice = extra.get("one_of_many")
@@ -107,9 +110,9 @@ def schema_of(model: ModelClass) -> Schema:
     for name, spec in list(fields.items()):
         if spec.is_extension_slot:
             base = name[1:]
-            fields[name] = _with_partner(spec, base if base in fields else None)
+            fields[name] = replace(spec, partner=base if base in fields else None)
             if base in fields:
-                fields[base] = _with_partner(fields[base], name)
+                fields[base] = replace(fields[base], partner=name)
     if not is_resource:
         model_only["resourceType"] = None
     return Schema(
@@ -153,8 +156,12 @@ def is_resource_type(name: str) -> bool:
     return resource_model(name) is not None
 
 
-def _with_partner(spec: Field, partner: str | None) -> Field:
-    return Field(spec.name, spec.kind, spec.is_list, spec.fhir_type, spec.model, partner, spec.is_extension_slot)
+def _fixed_codes(extra: dict[str, Any]) -> frozenset[str] | None:
+    """fhir.resources lists the codes of required bindings in `enum_values`; a `+` marks a cut-short list."""
+    codes = extra.get("enum_values")
+    if not isinstance(codes, list) or not codes or "+" in codes:
+        return None
+    return frozenset(str(code) for code in codes)
 
 
 def _compile_field(model: ModelClass, name: str, annotation: Any) -> Field:

@@ -2,6 +2,7 @@
 
 `"active": "true"`, `"multipleBirthInteger": 5.0`, `"gender": null`, `"name": []` all pass
 `Model.model_validate`; the server stores the caller's JSON as sent, so they are refused here.
+The same walk refuses codes outside the fixed code lists of the base definitions (pydantic ignores them).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from fhir_p2p.resources._schema import (
 )
 
 # Rule table. Ids never change meaning and are never reused.
-# last id used: json-014
+# last id used: json-015
 BOOLEAN_TYPE: Final = "json-001"  # boolean is JSON true/false
 INTEGER_TYPE: Final = "json-002"  # integer/positiveInt/unsignedInt is a JSON number without fraction
 DECIMAL_TYPE: Final = "json-003"  # decimal is a JSON number
@@ -37,6 +38,7 @@ RESOURCE_TYPE_MISSING: Final = "json-010"  # a nested resource carries resourceT
 RESOURCE_TYPE_UNKNOWN: Final = "json-011"  # ... naming a concrete FHIR R4B resource type
 OBJECT_EXPECTED: Final = "json-012"  # a complex element is a JSON object
 ARRAY_EXPECTED: Final = "json-013"  # a repeating element is a JSON array
+CODE_NOT_IN_BINDING: Final = "json-015"  # a code outside the fixed list of a required binding (`outcome`)
 MODEL_ONLY_KEY: Final = "json-014"  # keys fhir.resources accepts but FHIR JSON has not (`given__ext`, `for_fhir`)
 
 # After these the checker did not look inside the value: a later validator may drop whatever it
@@ -148,10 +150,15 @@ def _check_primitive(spec: Field, value: Any, parent: str, key: str | int, issue
     value_type = type(value)
     if kind == STRING:
         if value_type is str:
-            if value:
+            if value and (spec.codes is None or value in spec.codes):
                 return
             here = _join(parent, key)
-            issues.append(_issue("value", f"{here} must not be an empty string", here, EMPTY_STRING))
+            if value:
+                allowed = ", ".join(sorted(spec.codes or ()))
+                message = f"{here} '{value[:80]}' is not one of the codes FHIR defines for it: {allowed}"
+                issues.append(_issue("code-invalid", message, here, CODE_NOT_IN_BINDING))
+            else:
+                issues.append(_issue("value", f"{here} must not be an empty string", here, EMPTY_STRING))
         else:
             _report_wrong_type(value, _join(parent, key), f"a JSON string (FHIR {spec.fhir_type})", STRING_TYPE, issues)
     elif kind == BOOLEAN:

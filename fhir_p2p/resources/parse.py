@@ -56,7 +56,7 @@ def parse_body(body: bytes, media: Media, *, max_depth: int = DEFAULT_MAX_DEPTH)
     Raises:
         BadRequest: not JSON / not well-formed or unsafe XML, top level not an object, too deep.
     """
-    resource = xml_to_dict(body) if media == "xml" else _load_json(body)
+    resource = xml_to_dict(body, max_depth=max_depth) if media == "xml" else _load_json(body)
     _check_depth(resource, max_depth)
     return resource
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import fhir.resources.R4B.fhirtypes as fhirtypes
@@ -184,7 +185,7 @@ def test_every_independent_error_is_reported() -> None:
 
 def test_check_does_not_modify_the_resource() -> None:
     doc = set_path(denial(), SEQUENCE, "1")
-    before = set_path(doc, SEQUENCE, "1")
+    before = copy.deepcopy(doc)
 
     check_json_rules(doc)
 
@@ -202,3 +203,19 @@ def test_model_ready_copy_leaves_out_refused_values_and_keeps_indexes() -> None:
     assert "outcome" not in ready
     assert ready["meta"]["profile"][1] is None
     assert doc["outcome"] == ""  # the caller's dict is untouched
+
+
+def test_code_outside_a_fixed_required_binding_is_reported() -> None:
+    (issue,) = check_json_rules(set_path(denial(), f"{CR}.outcome", "denied"))
+
+    assert (issue.expression, issue.rule, issue.code) == (f"{CR}.outcome", "json-015", "code-invalid")
+    assert issue.message == (
+        f"{CR}.outcome 'denied' is not one of the codes FHIR defines for it: complete, error, partial, queued"
+    )
+
+
+def test_code_lists_fhir_resources_cuts_short_are_not_checked() -> None:
+    # fhir.resources lists Task.status as ['draft', 'requested', 'received', 'accepted', '+']
+    task = {"resourceType": "Task", "status": "in-progress", "intent": "order"}
+
+    assert check_json_rules(task) == []

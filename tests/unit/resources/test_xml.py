@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from fhir_p2p.errors import BadRequest
-from fhir_p2p.resources.parse import check_resource, parse_resource
+from fhir_p2p.resources.parse import check_resource, parse_body, parse_resource
 from fhir_p2p.resources.xml import dict_to_xml, xml_to_dict
 from tests.mutations import set_path
 from tests.unit.resources.support import corpus_files, denial, found, load
@@ -224,3 +224,26 @@ def test_dict_to_xml_writes_the_model_in_fhir_order() -> None:
     xml = dict_to_xml(doc).decode()
 
     assert xml.index("<id ") < xml.index("<status ")
+
+
+def test_nesting_deeper_than_max_depth_is_refused_without_recursing() -> None:
+    xml = f"<Patient {NS}>" + "<contained><Patient>" * 100 + "</Patient></contained>" * 100 + "</Patient>"
+
+    error = rejected(xml)
+
+    assert [rule for _, rule in found(error.issues)] == ["xml-013"]
+
+
+def test_nesting_beyond_libxml2_limit_is_malformed() -> None:
+    xml = f"<Patient {NS}>" + "<name>" * 300 + "</name>" * 300 + "</Patient>"
+
+    assert [rule for _, rule in found(rejected(xml).issues)] in (["xml-001"], ["xml-013"])
+
+
+def test_xml_max_depth_is_applied_by_parse_body() -> None:
+    xml = f'<Patient {NS}><extension url="http://x"><extension url="http://y"><valueString value="z"/>'
+    xml += "</extension></extension></Patient>"
+
+    assert parse_body(xml.encode(), "xml", max_depth=5)["extension"][0]["url"] == "http://x"
+    with pytest.raises(BadRequest):
+        parse_body(xml.encode(), "xml", max_depth=3)
