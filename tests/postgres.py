@@ -85,9 +85,7 @@ def sqlalchemy_url(url: str) -> str:
     """`postgres://` / `postgresql://` / `postgresql+psycopg://` -> `postgresql+psycopg://`."""
     scheme, sep, rest = url.partition("://")
     if not sep or scheme not in ("postgres", "postgresql", "postgresql+psycopg"):
-        raise RuntimeError(
-            f"{ENV_URL} must be a postgresql:// or postgresql+psycopg:// URL, got {_mask(url)!r}"
-        )
+        raise RuntimeError(f"{ENV_URL} must be a postgresql:// or postgresql+psycopg:// URL, got {_mask(url)!r}")
     return "postgresql+psycopg://" + rest
 
 

@@ -9,10 +9,10 @@ runs each entry on its own and reports each entry's status.
 from __future__ import annotations
 
 import re
-from functools import partial
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl
 

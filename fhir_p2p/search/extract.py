@@ -242,9 +242,7 @@ def _add_rows(resource: dict[str, Any], param: SearchParam, values: Iterable[Any
 def _plan(resource_type: str) -> tuple[tuple[SearchParam, tuple[tuple[Step, ...], ...]], ...]:
     """The parameters of a type with their compiled paths (pseudo-parameters have none)."""
     params = PARAMS.get(resource_type, COMMON_PARAMS)
-    return tuple(
-        (param, tuple(compile_path(path) for path in param.paths)) for param in params.values() if param.paths
-    )
+    return tuple((param, tuple(compile_path(path) for path in param.paths)) for param in params.values() if param.paths)
 
 
 def extract_index(resource: dict[str, Any]) -> IndexRows:

@@ -11,9 +11,7 @@ from fhir_p2p.search.model import ParamType, SearchParam
 
 # Extension URLs used in parameter paths.
 PAS_REVIEW_ACTION_URL = "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/extension-reviewAction"
-PAS_REVIEW_ACTION_CODE_URL = (
-    "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/extension-reviewActionCode"
-)
+PAS_REVIEW_ACTION_CODE_URL = "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/extension-reviewActionCode"
 P2P_REQUEST_DEADLINE_URL = "http://fhir-p2p.org/fhir/StructureDefinition/p2p-request-deadline"
 
 _TOKEN = ParamType.TOKEN
@@ -62,9 +60,7 @@ _PRACTITIONER_ORG_ROLE = ("Practitioner", "Organization", "PractitionerRole")
 _ACTORS = ("Device", "Organization", "Patient", "Practitioner", "PractitionerRole", "RelatedPerson")
 
 ID_PARAM = SearchParam("_id", _TOKEN, (), description="Logical id of the resource")
-LAST_UPDATED_PARAM = SearchParam(
-    "_lastUpdated", _DATE, (), description="When the resource version last changed"
-)
+LAST_UPDATED_PARAM = SearchParam("_lastUpdated", _DATE, (), description="When the resource version last changed")
 
 COMMON_PARAMS: dict[str, SearchParam] = {
     param.name: param
@@ -106,19 +102,13 @@ _CLAIM_RESPONSE = (
         "The provider of the claim",
     ),
     SearchParam("request", _REFERENCE, ("ClaimResponse.request",), ("Claim",), "The claim reference"),
-    SearchParam(
-        "identifier", _TOKEN, ("ClaimResponse.identifier",), description="The identity of the ClaimResponse"
-    ),
+    SearchParam("identifier", _TOKEN, ("ClaimResponse.identifier",), description="The identity of the ClaimResponse"),
     SearchParam("outcome", _TOKEN, ("ClaimResponse.outcome",), description="The processing outcome"),
     SearchParam("status", _TOKEN, ("ClaimResponse.status",), description="The status of the ClaimResponse"),
     SearchParam("created", _DATE, ("ClaimResponse.created",), description="The creation date"),
     SearchParam("use", _TOKEN, ("ClaimResponse.use",), description="The type of claim"),
-    SearchParam(
-        "disposition", _STRING, ("ClaimResponse.disposition",), description="The contents of the disposition"
-    ),
-    SearchParam(
-        "payment-date", _DATE, ("ClaimResponse.payment.date",), description="The expected payment date"
-    ),
+    SearchParam("disposition", _STRING, ("ClaimResponse.disposition",), description="The contents of the disposition"),
+    SearchParam("payment-date", _DATE, ("ClaimResponse.payment.date",), description="The expected payment date"),
     SearchParam(
         "review-action",
         _TOKEN,
@@ -150,37 +140,25 @@ _TASK = (
     SearchParam("requester", _REFERENCE, ("Task.requester",), _ACTORS, "Search by task requester"),
     SearchParam("authored-on", _DATE, ("Task.authoredOn",), description="Search by creation date"),
     SearchParam("modified", _DATE, ("Task.lastModified",), description="Search by last modification date"),
-    SearchParam(
-        "period", _DATE, ("Task.executionPeriod",), description="Search by period Task is/was underway"
-    ),
+    SearchParam("period", _DATE, ("Task.executionPeriod",), description="Search by period Task is/was underway"),
     SearchParam(
         "identifier",
         _TOKEN,
         ("Task.identifier",),
         description="Search for a task instance by its business identifier",
     ),
-    SearchParam(
-        "group-identifier", _TOKEN, ("Task.groupIdentifier",), description="Search by group identifier"
-    ),
+    SearchParam("group-identifier", _TOKEN, ("Task.groupIdentifier",), description="Search by group identifier"),
     SearchParam("part-of", _REFERENCE, ("Task.partOf",), ("Task",), "Search by task this task is part of"),
-    SearchParam(
-        "based-on", _REFERENCE, ("Task.basedOn",), description="Search by requests this task is based on"
-    ),
+    SearchParam("based-on", _REFERENCE, ("Task.basedOn",), description="Search by requests this task is based on"),
     SearchParam("encounter", _REFERENCE, ("Task.encounter",), ("Encounter",), "Search by encounter"),
     SearchParam("intent", _TOKEN, ("Task.intent",), description="Search by task intent"),
     SearchParam("priority", _TOKEN, ("Task.priority",), description="Search by task priority"),
-    SearchParam(
-        "performer", _TOKEN, ("Task.performerType",), description="Search by recommended type of performer"
-    ),
+    SearchParam("performer", _TOKEN, ("Task.performerType",), description="Search by recommended type of performer"),
 )
 
 _CLAIM = (
-    SearchParam(
-        "patient", _REFERENCE, ("Claim.patient",), ("Patient",), "Patient receiving the products or services"
-    ),
-    SearchParam(
-        "insurer", _REFERENCE, ("Claim.insurer",), ("Organization",), "The target payor/insurer for the Claim"
-    ),
+    SearchParam("patient", _REFERENCE, ("Claim.patient",), ("Patient",), "Patient receiving the products or services"),
+    SearchParam("insurer", _REFERENCE, ("Claim.insurer",), ("Organization",), "The target payor/insurer for the Claim"),
     SearchParam(
         "provider",
         _REFERENCE,
@@ -222,9 +200,7 @@ _PATIENT = (
     SearchParam("birthdate", _DATE, ("Patient.birthDate",), description="The patient's date of birth"),
     SearchParam("gender", _TOKEN, ("Patient.gender",), description="Gender of the patient"),
     SearchParam("active", _TOKEN, ("Patient.active",), description="Whether the patient record is active"),
-    SearchParam(
-        "telecom", _TOKEN, ("Patient.telecom",), description="The value in any kind of telecom details"
-    ),
+    SearchParam("telecom", _TOKEN, ("Patient.telecom",), description="The value in any kind of telecom details"),
     SearchParam("phone", _TOKEN, ("Patient.telecom.where(system='phone')",), description="A phone number"),
     SearchParam("email", _TOKEN, ("Patient.telecom.where(system='email')",), description="An email address"),
     SearchParam("address", _STRING, ("Patient.address",), description="Any part of an address"),
@@ -253,9 +229,7 @@ _PATIENT = (
 )
 
 _PRACTITIONER = (
-    SearchParam(
-        "identifier", _TOKEN, ("Practitioner.identifier",), description="A practitioner's identifier"
-    ),
+    SearchParam("identifier", _TOKEN, ("Practitioner.identifier",), description="A practitioner's identifier"),
     SearchParam("name", _STRING, ("Practitioner.name",), description="Any part of a name"),
     SearchParam("family", _STRING, ("Practitioner.name.family",), description="A portion of the family name"),
     SearchParam("given", _STRING, ("Practitioner.name.given",), description="A portion of the given name"),
@@ -278,12 +252,8 @@ _PRACTITIONER_ROLE = (
         ("Organization",),
         "The organization of the role",
     ),
-    SearchParam(
-        "identifier", _TOKEN, ("PractitionerRole.identifier",), description="A practitioner role identifier"
-    ),
-    SearchParam(
-        "role", _TOKEN, ("PractitionerRole.code",), description="The practitioner can perform this role"
-    ),
+    SearchParam("identifier", _TOKEN, ("PractitionerRole.identifier",), description="A practitioner role identifier"),
+    SearchParam("role", _TOKEN, ("PractitionerRole.code",), description="The practitioner can perform this role"),
     SearchParam(
         "specialty",
         _TOKEN,
@@ -291,15 +261,11 @@ _PRACTITIONER_ROLE = (
         description="The practitioner has this specialty",
     ),
     SearchParam("active", _TOKEN, ("PractitionerRole.active",), description="Whether this role is active"),
-    SearchParam(
-        "telecom", _TOKEN, ("PractitionerRole.telecom",), description="The value in any kind of contact"
-    ),
+    SearchParam("telecom", _TOKEN, ("PractitionerRole.telecom",), description="The value in any kind of contact"),
 )
 
 _ORGANIZATION = (
-    SearchParam(
-        "identifier", _TOKEN, ("Organization.identifier",), description="Any identifier for the organization"
-    ),
+    SearchParam("identifier", _TOKEN, ("Organization.identifier",), description="Any identifier for the organization"),
     SearchParam(
         "name",
         _STRING,
@@ -311,9 +277,7 @@ _ORGANIZATION = (
     SearchParam("partof", _REFERENCE, ("Organization.partOf",), ("Organization",), "The parent organization"),
     SearchParam("address", _STRING, ("Organization.address",), description="Any part of an address"),
     SearchParam("address-city", _STRING, ("Organization.address.city",), description="A city of an address"),
-    SearchParam(
-        "address-state", _STRING, ("Organization.address.state",), description="A state of an address"
-    ),
+    SearchParam("address-state", _STRING, ("Organization.address.state",), description="A state of an address"),
     SearchParam(
         "address-postalcode",
         _STRING,
@@ -323,9 +287,7 @@ _ORGANIZATION = (
 )
 
 _COVERAGE = (
-    SearchParam(
-        "patient", _REFERENCE, ("Coverage.beneficiary",), ("Patient",), "Retrieve coverages for a patient"
-    ),
+    SearchParam("patient", _REFERENCE, ("Coverage.beneficiary",), ("Patient",), "Retrieve coverages for a patient"),
     SearchParam("beneficiary", _REFERENCE, ("Coverage.beneficiary",), ("Patient",), "Covered party"),
     SearchParam(
         "subscriber",
@@ -348,17 +310,13 @@ _COVERAGE = (
         ("Organization", "Patient", "RelatedPerson"),
         "Reference to the policyholder",
     ),
-    SearchParam(
-        "identifier", _TOKEN, ("Coverage.identifier",), description="The primary identifier of the insured"
-    ),
+    SearchParam("identifier", _TOKEN, ("Coverage.identifier",), description="The primary identifier of the insured"),
     SearchParam("status", _TOKEN, ("Coverage.status",), description="The status of the Coverage"),
     SearchParam("type", _TOKEN, ("Coverage.type",), description="The kind of coverage"),
 )
 
 _DOCUMENT_REFERENCE = (
-    SearchParam(
-        "patient", _REFERENCE, ("DocumentReference.subject",), ("Patient",), "Who/what is the subject"
-    ),
+    SearchParam("patient", _REFERENCE, ("DocumentReference.subject",), ("Patient",), "Who/what is the subject"),
     SearchParam("subject", _REFERENCE, ("DocumentReference.subject",), description="Who/what is the subject"),
     SearchParam(
         "identifier",
@@ -367,15 +325,9 @@ _DOCUMENT_REFERENCE = (
         description="Master Version Specific Identifier or other identifiers",
     ),
     SearchParam("type", _TOKEN, ("DocumentReference.type",), description="Kind of document"),
-    SearchParam(
-        "category", _TOKEN, ("DocumentReference.category",), description="Categorization of document"
-    ),
-    SearchParam(
-        "status", _TOKEN, ("DocumentReference.status",), description="current | superseded | entered-in-error"
-    ),
-    SearchParam(
-        "date", _DATE, ("DocumentReference.date",), description="When this document reference was created"
-    ),
+    SearchParam("category", _TOKEN, ("DocumentReference.category",), description="Categorization of document"),
+    SearchParam("status", _TOKEN, ("DocumentReference.status",), description="current | superseded | entered-in-error"),
+    SearchParam("date", _DATE, ("DocumentReference.date",), description="When this document reference was created"),
     SearchParam(
         "author",
         _REFERENCE,
@@ -392,9 +344,7 @@ _DOCUMENT_REFERENCE = (
 )
 
 _SUBSCRIPTION = (
-    SearchParam(
-        "status", _TOKEN, ("Subscription.status",), description="The current state of the subscription"
-    ),
+    SearchParam("status", _TOKEN, ("Subscription.status",), description="The current state of the subscription"),
     SearchParam(
         "url",
         _URI,
@@ -419,27 +369,17 @@ _SUBSCRIPTION = (
         ("Subscription.channel.payload",),
         description="The mime-type of the notification payload",
     ),
-    SearchParam(
-        "contact", _TOKEN, ("Subscription.contact",), description="Contact details for the subscription"
-    ),
+    SearchParam("contact", _TOKEN, ("Subscription.contact",), description="Contact details for the subscription"),
 )
 
 _AUDIT_EVENT = (
     SearchParam("date", _DATE, ("AuditEvent.recorded",), description="Time when the event was recorded"),
     SearchParam("type", _TOKEN, ("AuditEvent.type",), description="Type/identifier of event"),
-    SearchParam(
-        "subtype", _TOKEN, ("AuditEvent.subtype",), description="More specific type/id for the event"
-    ),
-    SearchParam(
-        "action", _TOKEN, ("AuditEvent.action",), description="Type of action performed during the event"
-    ),
-    SearchParam(
-        "outcome", _TOKEN, ("AuditEvent.outcome",), description="Whether the event succeeded or failed"
-    ),
+    SearchParam("subtype", _TOKEN, ("AuditEvent.subtype",), description="More specific type/id for the event"),
+    SearchParam("action", _TOKEN, ("AuditEvent.action",), description="Type of action performed during the event"),
+    SearchParam("outcome", _TOKEN, ("AuditEvent.outcome",), description="Whether the event succeeded or failed"),
     SearchParam("agent", _REFERENCE, ("AuditEvent.agent.who",), _ACTORS, "Identifier of who"),
-    SearchParam(
-        "entity", _REFERENCE, ("AuditEvent.entity.what",), description="Specific instance of resource"
-    ),
+    SearchParam("entity", _REFERENCE, ("AuditEvent.entity.what",), description="Specific instance of resource"),
     SearchParam(
         "source",
         _REFERENCE,
@@ -459,12 +399,8 @@ _AUDIT_EVENT = (
 _PROVENANCE = (
     SearchParam("target", _REFERENCE, ("Provenance.target",), description="Target Reference(s)"),
     SearchParam("agent", _REFERENCE, ("Provenance.agent.who",), _ACTORS, "Who participated"),
-    SearchParam(
-        "recorded", _DATE, ("Provenance.recorded",), description="When the activity was recorded / updated"
-    ),
-    SearchParam(
-        "patient", _REFERENCE, ("Provenance.target",), ("Patient",), "Target Reference(s) that are patients"
-    ),
+    SearchParam("recorded", _DATE, ("Provenance.recorded",), description="When the activity was recorded / updated"),
+    SearchParam("patient", _REFERENCE, ("Provenance.target",), ("Patient",), "Target Reference(s) that are patients"),
     SearchParam("entity", _REFERENCE, ("Provenance.entity.what",), description="Identity of entity"),
 )
 

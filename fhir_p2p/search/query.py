@@ -207,9 +207,7 @@ class _Parser:
     def include(self, name: str, raw: str) -> None:
         reverse = name == "_revinclude"
         if "*" in raw:
-            self.issues.append(
-                _error("not-supported", f"{name}={raw}: wildcard is not supported", name, "search-014")
-            )
+            self.issues.append(_error("not-supported", f"{name}={raw}: wildcard is not supported", name, "search-014"))
             return
         parts = raw.split(":")
         if len(parts) not in (2, 3):
@@ -309,9 +307,7 @@ class _Parser:
         if not pseudo and param.type is ParamType.REFERENCE and modifier in FHIR_RESOURCE_TYPES:
             if not param.targets or modifier in param.targets:
                 return True
-            self.issues.append(
-                _error("value", f"{param.name} cannot point to {modifier}", param.name, "search-004")
-            )
+            self.issues.append(_error("value", f"{param.name} cannot point to {modifier}", param.name, "search-004"))
             return False
         self.issues.append(
             _error(
@@ -380,9 +376,7 @@ class _Parser:
         try:
             low, high = date_range(text)
         except ValueError:
-            self.issues.append(
-                _error("value", f"'{text}' is not a valid date or dateTime", param.name, "search-008")
-            )
+            self.issues.append(_error("value", f"'{text}' is not a valid date or dateTime", param.name, "search-008"))
             return None
         return DateValue(prefix, low, high)
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from dataclasses import fields
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import fields
 from typing import Any
 
 import orjson

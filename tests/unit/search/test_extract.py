@@ -56,9 +56,7 @@ CORPUS_EXPECTED: dict[str, set[object]] = {
         ReferenceRow("patient", "Patient", "SubscriberExample", "Patient/SubscriberExample"),
         ReferenceRow("insurer", "Organization", "InsurerExample", "Organization/InsurerExample"),
         ReferenceRow("requestor", "Organization", "UMOExample", "Organization/UMOExample"),
-        ReferenceRow(
-            "request", "Claim", "ReferralAuthorizationExample", "Claim/ReferralAuthorizationExample"
-        ),
+        ReferenceRow("request", "Claim", "ReferralAuthorizationExample", "Claim/ReferralAuthorizationExample"),
         DateRow("created", "2005-05-02T06:02:00.000000Z", "2005-05-02T06:02:00.999999Z"),
         UriRow("_profile", "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/profile-claimresponse"),
     },
@@ -101,9 +99,7 @@ CORPUS_EXPECTED: dict[str, set[object]] = {
     "pas-2.2.1-Task-AdditionalInformationTaskExample.json": {
         TokenRow("status", None, "requested"),
         TokenRow("intent", None, "order"),
-        TokenRow(
-            "code", "http://hl7.org/fhir/us/davinci-pas/CodeSystem/PASTempCodes", "attachment-request-code"
-        ),
+        TokenRow("code", "http://hl7.org/fhir/us/davinci-pas/CodeSystem/PASTempCodes", "attachment-request-code"),
         TokenRow("identifier", "http://example.org/ITEM_TRACE_NUMBER", "1122334"),
         ReferenceRow("patient", "Patient", "BeneficiaryExample", "Patient/BeneficiaryExample"),
         ReferenceRow("subject", "Patient", "BeneficiaryExample", "Patient/BeneficiaryExample"),
@@ -197,10 +193,7 @@ def test_bundle_entries_of_stored_types_yield_their_rows() -> None:
     assert TokenRow("telecom", "phone", "4029993456") in role.tokens
     document = extract_index(bundle_entry(bundle, "DocumentReference", "DocumentReferenceExample"))
     assert TokenRow("type", "http://loinc.org", "11505-5") in document.tokens
-    assert (
-        ReferenceRow("patient", "Patient", "SubscriberExample", "Patient/SubscriberExample")
-        in document.references
-    )
+    assert ReferenceRow("patient", "Patient", "SubscriberExample", "Patient/SubscriberExample") in document.references
 
 
 def test_contained_resources_are_not_indexed() -> None:
@@ -265,13 +258,9 @@ def test_p2p_deadline_is_read_from_its_extension() -> None:
 
 def test_period_with_open_ends_runs_to_the_ends_of_time() -> None:
     task = {"resourceType": "Task", "executionPeriod": {"start": "2024-02"}}
-    assert rows_of(extract_index(task), "period") == {
-        DateRow("period", "2024-02-01T00:00:00.000000Z", MAX_INSTANT)
-    }
+    assert rows_of(extract_index(task), "period") == {DateRow("period", "2024-02-01T00:00:00.000000Z", MAX_INSTANT)}
     task = {"resourceType": "Task", "executionPeriod": {"end": "2024-02-10"}}
-    assert rows_of(extract_index(task), "period") == {
-        DateRow("period", MIN_INSTANT, "2024-02-10T23:59:59.999999Z")
-    }
+    assert rows_of(extract_index(task), "period") == {DateRow("period", MIN_INSTANT, "2024-02-10T23:59:59.999999Z")}
     task = {
         "resourceType": "Task",
         "executionPeriod": {"start": "2024-01-01T08:00:00Z", "end": "2024-01-01T09:00:00Z"},
@@ -372,9 +361,7 @@ def test_tokens_by_shape_and_deduplicated() -> None:
 def test_codeable_concept_gives_one_row_per_coding_and_none_for_text_only() -> None:
     practitioner_role = {
         "resourceType": "PractitionerRole",
-        "code": [
-            {"coding": [{"system": "s1", "code": "a"}, {"system": "s2", "code": "b"}, {"display": "x"}]}
-        ],
+        "code": [{"coding": [{"system": "s1", "code": "a"}, {"system": "s2", "code": "b"}, {"display": "x"}]}],
         "specialty": [{"text": "cardiology"}],
     }
     rows = extract_index(practitioner_role)
@@ -396,9 +383,7 @@ def test_meta_tags_security_and_profiles_are_indexed() -> None:
     rows = extract_index(organization)
     assert rows.uris == [UriRow("_profile", "http://example.org/p1")]
     assert TokenRow("_tag", "http://example.org/tags", "t") in rows.tokens
-    assert (
-        TokenRow("_security", "http://terminology.hl7.org/CodeSystem/v3-Confidentiality", "R") in rows.tokens
-    )
+    assert TokenRow("_security", "http://terminology.hl7.org/CodeSystem/v3-Confidentiality", "R") in rows.tokens
     # _id and _lastUpdated are columns, not rows
     assert not any(getattr(row, "param", None) in ("_id", "_lastUpdated") for row in all_rows(rows))
 

@@ -31,9 +31,7 @@ def parse(
     strict: bool = False,
     base_url: str | None = None,
 ) -> SearchRequest:
-    return parse_search(
-        resource_type, args, strict=strict, default_count=20, max_count=100, base_url=base_url
-    )
+    return parse_search(resource_type, args, strict=strict, default_count=20, max_count=100, base_url=base_url)
 
 
 def only(request: SearchRequest) -> Criterion:
@@ -210,9 +208,7 @@ def test_token_text_modifier_is_not_supported() -> None:
     assert issues_of("Task", [("code:text", "attachment")]) == [("search-003", "code", "not-supported")]
 
 
-@pytest.mark.parametrize(
-    "name", ["status:exact", "status:contains", "status:Patient", "created:not", "status:foo"]
-)
+@pytest.mark.parametrize("name", ["status:exact", "status:contains", "status:Patient", "created:not", "status:foo"])
 def test_modifier_not_valid_for_the_parameter_type(name: str) -> None:
     base = name.split(":")[0]
     assert issues_of("ClaimResponse", [(name, "x")]) == [("search-004", base, "value")]
@@ -263,9 +259,7 @@ def test_uri_value_is_kept_as_written() -> None:
 
 
 def test_uri_below_is_not_supported() -> None:
-    assert issues_of("Subscription", [("url:below", "http://example.org")]) == [
-        ("search-003", "url", "not-supported")
-    ]
+    assert issues_of("Subscription", [("url:below", "http://example.org")]) == [("search-003", "url", "not-supported")]
 
 
 # --- dates -------------------------------------------------------------------------------------
@@ -293,9 +287,7 @@ def test_date_without_prefix_is_eq_and_keeps_its_precision() -> None:
 
 def test_unencoded_plus_in_a_zone_offset_is_read_back() -> None:
     criterion = only(parse("ClaimResponse", [("created", "ge2005-05-02T11:02:00 05:00")]))
-    assert criterion.values == (
-        DateValue(DatePrefix.GE, "2005-05-02T06:02:00.000000Z", "2005-05-02T06:02:00.999999Z"),
-    )
+    assert criterion.values == (DateValue(DatePrefix.GE, "2005-05-02T06:02:00.000000Z", "2005-05-02T06:02:00.999999Z"),)
 
 
 def test_date_or_values() -> None:
@@ -311,9 +303,7 @@ def test_bad_date_prefix(raw: str, rule: str) -> None:
     assert issues_of("ClaimResponse", [("created", raw)]) == [(rule, "created", "value")]
 
 
-@pytest.mark.parametrize(
-    "raw", ["2024-13", "ge2024-02-30", "2024-1", "eq", "ge", "12/01/2024", "2024-01-01T10"]
-)
+@pytest.mark.parametrize("raw", ["2024-13", "ge2024-02-30", "2024-1", "eq", "ge", "12/01/2024", "2024-01-01T10"])
 def test_bad_date_value(raw: str) -> None:
     assert issues_of("ClaimResponse", [("created", raw)]) == [("search-008", "created", "value")]
 
@@ -321,9 +311,7 @@ def test_bad_date_value(raw: str) -> None:
 def test_last_updated() -> None:
     criterion = only(parse("Task", [("_lastUpdated", "gt2024-01-01T00:00:00Z")]))
     assert criterion.param is LAST_UPDATED_PARAM
-    assert criterion.values == (
-        DateValue(DatePrefix.GT, "2024-01-01T00:00:00.000000Z", "2024-01-01T00:00:00.999999Z"),
-    )
+    assert criterion.values == (DateValue(DatePrefix.GT, "2024-01-01T00:00:00.000000Z", "2024-01-01T00:00:00.999999Z"),)
     assert issues_of("Task", [("_lastUpdated", "2024-99")]) == [("search-008", "_lastUpdated", "value")]
 
 
@@ -374,9 +362,7 @@ def test_absolute_url_under_our_base_is_matched_by_type_and_id() -> None:
             base_url="https://p2p.example/fhir/",
         )
     )
-    assert criterion.values == (
-        ReferenceValue("ClaimResponse", "9", "https://p2p.example/fhir/ClaimResponse/9"),
-    )
+    assert criterion.values == (ReferenceValue("ClaimResponse", "9", "https://p2p.example/fhir/ClaimResponse/9"),)
     criterion = only(
         parse(
             "Task",
