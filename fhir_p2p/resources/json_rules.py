@@ -193,7 +193,7 @@ def _report_wrong_type(value: Any, here: str, expected: str, rule: str, issues: 
     if value is None:
         issues.append(_null_issue(here))
     else:
-        issues.append(_issue("structure", f"{here} must be {expected}, not {_json_kind(value)}", here, rule))
+        issues.append(_issue("structure", f"{here} must be {expected}, not {json_kind(value)}", here, rule))
 
 
 def _report_bad_array(value: Any, here: str, issues: list[Issue]) -> None:
@@ -202,9 +202,7 @@ def _report_bad_array(value: Any, here: str, issues: list[Issue]) -> None:
     elif type(value) is list:
         issues.append(_issue("structure", f"{here} must not be an empty array", here, EMPTY_ARRAY))
     else:
-        issues.append(
-            _issue("structure", f"{here} must be a JSON array, not {_json_kind(value)}", here, ARRAY_EXPECTED)
-        )
+        issues.append(_issue("structure", f"{here} must be a JSON array, not {json_kind(value)}", here, ARRAY_EXPECTED))
 
 
 def _report_bad_object(value: Any, here: str, issues: list[Issue]) -> None:
@@ -214,7 +212,7 @@ def _report_bad_object(value: Any, here: str, issues: list[Issue]) -> None:
         issues.append(_issue("structure", f"{here} must not be an empty object", here, EMPTY_OBJECT))
     else:
         issues.append(
-            _issue("structure", f"{here} must be a JSON object, not {_json_kind(value)}", here, OBJECT_EXPECTED)
+            _issue("structure", f"{here} must be a JSON object, not {json_kind(value)}", here, OBJECT_EXPECTED)
         )
 
 
@@ -227,7 +225,7 @@ def _report_resource_type(resource: dict[str, Any], here: str | None, issues: li
         issues.append(
             _issue(
                 "structure",
-                f"{subject} has a resourceType that is {_json_kind(resource_type)}, not a JSON string",
+                f"{subject} has a resourceType that is {json_kind(resource_type)}, not a JSON string",
                 here,
                 RESOURCE_TYPE_UNKNOWN,
             )
@@ -265,7 +263,8 @@ def _null_issue(here: str) -> Issue:
     return _issue("structure", f"{here} must not be null: leave the element out instead", here, NULL_VALUE)
 
 
-def _json_kind(value: Any) -> str:
+def json_kind(value: Any) -> str:
+    """How a JSON value reads in a message: 'a string', 'an array', 'null'..."""
     if value is None:
         return "null"
     if isinstance(value, bool):

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from fhir_p2p.errors import BadRequest, Issue, raise_on_errors
 from fhir_p2p.resources import _model_issues
 from fhir_p2p.resources._schema import compile_all, is_resource_type, resource_model
-from fhir_p2p.resources.json_rules import NULL_VALUE, OPAQUE_RULES, check_json_rules, model_ready
+from fhir_p2p.resources.json_rules import NULL_VALUE, OPAQUE_RULES, check_json_rules, json_kind, model_ready
 from fhir_p2p.resources.types import STORED_TYPES
 from fhir_p2p.resources.xml import xml_to_dict
 
@@ -156,9 +156,7 @@ def _load_json(body: bytes) -> dict[str, Any]:
             NOT_JSON,
         ) from None
     if not isinstance(loaded, dict):
-        raise _bad_request(
-            f"The JSON body must be an object (a FHIR resource), not {_json_kind(loaded)}", NOT_AN_OBJECT
-        )
+        raise _bad_request(f"The JSON body must be an object (a FHIR resource), not {json_kind(loaded)}", NOT_AN_OBJECT)
     return loaded
 
 
@@ -183,7 +181,7 @@ def _check_resource_type(resource_type: Any, expected_type: str | None, path: st
         return Issue(
             "error",
             "structure",
-            f"resourceType must be a JSON string, not {_json_kind(resource_type)}",
+            f"resourceType must be a JSON string, not {json_kind(resource_type)}",
             expression,
             RESOURCE_TYPE_NOT_STRING,
         )
@@ -229,17 +227,3 @@ def _already_reported(issue: Issue, json_issues: list[Issue]) -> bool:
 
 def _bad_request(message: str, rule: str) -> BadRequest:
     return BadRequest(message, issues=[Issue("error", "structure", message, None, rule)])
-
-
-def _json_kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    return "null"
