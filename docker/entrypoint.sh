@@ -1,8 +1,8 @@
 #!/bin/sh
 # Container entry point. No arguments: apply the database migrations, then serve with gunicorn
 # (WEB_CONCURRENCY sync workers, default 2; more options in GUNICORN_CMD_ARGS), logging to
-# stdout/stderr. With arguments: run them instead, e.g. `docker run IMAGE fhir-p2p worker` or
-# `docker compose run --rm app fhir-p2p validate x.json`.
+# stdout/stderr. With arguments: run them instead, e.g. `docker run IMAGE fhir-p2p load /data/examples`
+# or `docker compose run --rm app fhir-p2p init-db`.
 set -eu
 
 if [ "$#" -gt 0 ]; then
