@@ -30,6 +30,11 @@ from fhir_p2p.store.schema import INDEX_TABLES, resource_versions, resources
 # PostgreSQL SQLSTATEs that mean "another transaction got in the way; try again".
 _RETRYABLE_PG_STATES = frozenset({"40001", "40P01", "55P03"})
 
+# Built once: constructing statements per call was a measurable share of a create (see benchmarks/README.md).
+_INSERT_RESOURCE = insert(resources).returning(resources.c.pk)
+_INSERT_VERSION = insert(resource_versions)
+_INSERT_INDEX = {table.name: insert(table) for table in INDEX_TABLES}
+
 
 class Store:
     """Entry point to the database: hands out units of work."""
@@ -204,16 +209,15 @@ class UnitOfWork:
         content = orjson.dumps(body)
         text_content = content.decode()
         pk = self.connection.execute(
-            insert(resources)
-            .values(
-                res_type=resource_type,
-                res_id=resource_id,
-                version_id=1,
-                last_updated=now,
-                deleted=False,
-                content=text_content,
-            )
-            .returning(resources.c.pk)
+            _INSERT_RESOURCE,
+            {
+                "res_type": resource_type,
+                "res_id": resource_id,
+                "version_id": 1,
+                "last_updated": now,
+                "deleted": False,
+                "content": text_content,
+            },
         ).scalar_one()
         self._add_version(pk, resource_type, resource_id, 1, now, method, text_content)
         self._write_index(pk, resource_type, body)
@@ -254,16 +258,17 @@ class UnitOfWork:
         self, pk: int, resource_type: str, resource_id: str, version_id: int, now: str, method: str, content: str | None
     ) -> None:
         self.connection.execute(
-            insert(resource_versions).values(
-                res_pk=pk,
-                res_type=resource_type,
-                res_id=resource_id,
-                version_id=version_id,
-                last_updated=now,
-                method=method,
-                deleted=content is None,
-                content=content,
-            )
+            _INSERT_VERSION,
+            {
+                "res_pk": pk,
+                "res_type": resource_type,
+                "res_id": resource_id,
+                "version_id": version_id,
+                "last_updated": now,
+                "method": method,
+                "deleted": content is None,
+                "content": content,
+            },
         )
 
     def _write_index(self, pk: int, resource_type: str, body: dict[str, Any]) -> None:
@@ -272,7 +277,7 @@ class UnitOfWork:
         for table, group in zip(INDEX_TABLES, groups, strict=True):
             if group:
                 values = [{"res_pk": pk, "res_type": resource_type, **_row_values(row)} for row in group]
-                self.connection.execute(insert(table), values)
+                self.connection.execute(_INSERT_INDEX[table.name], values)
 
 
 def with_meta(
