@@ -155,10 +155,10 @@ def _token_condition(table: Table, value: TokenValue) -> ColumnElement[bool]:
 
 
 def _string_condition(table: Table, modifier: str | None, value: str) -> ColumnElement[bool]:
-    normalized = value  # query.py normalized it as extract.py normalizes the index
-    escaped = normalized.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    # query.py already normalized the value the way extract.py normalizes the index
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     if modifier == "exact":
-        return table.c.value == normalized
+        return table.c.value == value
     if modifier == "contains":
         return table.c.value.like(f"%{escaped}%", escape="\\")
     return table.c.value.like(f"{escaped}%", escape="\\")
