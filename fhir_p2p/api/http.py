@@ -22,6 +22,7 @@ from fhir_p2p.errors import BadRequest, Issue, P2PError, UnsupportedMediaType
 from fhir_p2p.resources.outcome import operation_outcome
 from fhir_p2p.resources.parse import parse_resource
 from fhir_p2p.resources.xml import dict_to_xml
+from fhir_p2p.rest.interactions import etag_version
 from fhir_p2p.store.base import StoredResource
 
 Media = Literal["json", "xml"]
@@ -121,11 +122,11 @@ def if_match_version(req: Request) -> int | None:
     header = req.headers.get("If-Match")
     if header is None:
         return None
-    match = re.fullmatch(r'\s*(?:W/)?"(\d+)"\s*', header)
-    if match is None:
+    version = etag_version(header)
+    if version is None:
         message = f'If-Match must look like W/"<version>", not {header}'
         raise BadRequest(message, issues=[Issue("error", "value", message, "http.If-Match", "http-003")])
-    return int(match.group(1))
+    return version
 
 
 def http_date(instant: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -11,7 +12,15 @@ from fhir_p2p.search.query import parse_search
 from fhir_p2p.store.base import StoredResource, WriteResult
 from fhir_p2p.store.sql import UnitOfWork
 
+_ETAG = re.compile(r'\s*(?:W/)?"(\d+)"\s*')
+
 # Rule ids of the rest package (interactions, search, transaction); last id used: rest-008.
+
+
+def etag_version(etag: object) -> int | None:
+    """The version number of an entity tag `W/"3"` (or `"3"`); None when it is not one."""
+    match = _ETAG.fullmatch(etag) if isinstance(etag, str) else None
+    return int(match.group(1)) if match else None
 
 
 def require_type(resource_type: str) -> None:

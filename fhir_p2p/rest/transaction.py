@@ -169,7 +169,7 @@ def _operation(index: int, entry: dict[str, Any], base: str) -> Operation:
             )
             raise _bad(message, f"Bundle.entry[{index}].resource.resourceType", "bundle-005")
     if_match = request.get("ifMatch")
-    version = re.fullmatch(r'\s*(?:W/)?"(\d+)"\s*', if_match) if isinstance(if_match, str) else None
+    version = interactions.etag_version(if_match)
     if if_match is not None and version is None:
         raise _bad(f'Entry {index}: ifMatch must look like W/"<version>"', f"{where}.ifMatch", "bundle-006")
     return Operation(
@@ -182,7 +182,7 @@ def _operation(index: int, entry: dict[str, Any], base: str) -> Operation:
         resource=resource if isinstance(resource, dict) else None,
         full_url=entry.get("fullUrl"),
         if_none_exist=request.get("ifNoneExist"),
-        if_match=int(version.group(1)) if version else None,
+        if_match=version,
     )
 
 

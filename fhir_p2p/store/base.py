@@ -16,11 +16,6 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
-def instant_text(moment: datetime) -> str:
-    """UTC instant as fixed-width text, the storage and `meta.lastUpdated` format."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
 @dataclass(frozen=True, slots=True)
 class StoredResource:
     """One version of a resource as stored: its JSON text is the response body, as is."""
@@ -28,7 +23,7 @@ class StoredResource:
     resource_type: str
     id: str
     version_id: int
-    last_updated: str  # instant text, see instant_text()
+    last_updated: str  # UTC instant text, see fhir_p2p.search.dates.instant_text
     content: bytes  # JSON; empty for a deleted version
     deleted: bool = False
     method: str = "PUT"  # the interaction that made this version: POST, PUT or DELETE

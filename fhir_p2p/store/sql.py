@@ -20,10 +20,11 @@ from sqlalchemy import Connection, Engine, delete, insert, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from fhir_p2p.errors import BadRequest, Conflict, Gone, Issue, NotFound, PreconditionFailed
+from fhir_p2p.search.dates import instant_text
 from fhir_p2p.search.extract import extract_index
 from fhir_p2p.search.model import Criterion, SearchRequest
 from fhir_p2p.store import search_sql
-from fhir_p2p.store.base import Clock, HistoryPage, SearchPage, StoredResource, WriteResult, instant_text
+from fhir_p2p.store.base import Clock, HistoryPage, SearchPage, StoredResource, WriteResult
 from fhir_p2p.store.engine import WRITE, is_sqlite
 from fhir_p2p.store.schema import INDEX_TABLES, resource_versions, resources
 
