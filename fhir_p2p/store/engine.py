@@ -3,6 +3,10 @@
 SQLite write transactions start with `BEGIN IMMEDIATE`, so two writers never read the same
 version and then both write; readers use a deferred `BEGIN` and see one snapshot (WAL).
 `synchronous=NORMAL` in WAL mode survives an application crash (not an OS crash of the host).
+
+New SQLite files get 1 KiB pages instead of 4 KiB: a create dirties ~40-55 pages (the rows and
+about one page per index entry), and every dirty page is written whole to the WAL and later to the
+database file, so small pages cut the bytes written per create about threefold (benchmarks/README.md).
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ def _sqlite_engine(url: str, database: str | None) -> Engine:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
         cursor = dbapi_connection.cursor()
         for pragma in (
+            "page_size=1024",  # only takes effect on a new, empty file; see below
             "journal_mode=WAL",
             "synchronous=NORMAL",
             "foreign_keys=ON",

@@ -87,7 +87,7 @@ idx_reference = _index_table(
     Column("target_type", String(64), nullable=True),
     Column("target_id", String(64), nullable=True),
     Column("url", Text, nullable=False),
-    indexes=(("res_type", "param", "target_id"), ("target_type", "target_id")),
+    indexes=(("res_type", "param", "target_id"),),
 )
 idx_date = _index_table(
     "idx_date",

@@ -12,11 +12,10 @@ import binascii
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import fields
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, delete, insert, select, text, update
+from sqlalchemy import Connection, Engine, delete, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from fhir_p2p.errors import BadRequest, Conflict, Gone, Issue, NotFound, PreconditionFailed
@@ -26,15 +25,11 @@ from fhir_p2p.search.model import Criterion, SearchRequest
 from fhir_p2p.store import search_sql
 from fhir_p2p.store.base import Clock, HistoryPage, SearchPage, StoredResource, WriteResult
 from fhir_p2p.store.engine import WRITE, is_sqlite
+from fhir_p2p.store.inserts import inserts_for, write_index
 from fhir_p2p.store.schema import INDEX_TABLES, resource_versions, resources
 
 # PostgreSQL SQLSTATEs that mean "another transaction got in the way; try again".
 _RETRYABLE_PG_STATES = frozenset({"40001", "40P01", "55P03"})
-
-# Built once: constructing statements per call was a measurable share of a create (see benchmarks/README.md).
-_INSERT_RESOURCE = insert(resources).returning(resources.c.pk)
-_INSERT_VERSION = insert(resource_versions)
-_INSERT_INDEX = {table.name: insert(table) for table in INDEX_TABLES}
 
 
 class Store:
@@ -56,7 +51,11 @@ class Store:
                 if write:
                     connection.execution_options(**{WRITE: True})
                 with connection.begin():
-                    yield UnitOfWork(connection, self.clock)
+                    uow = UnitOfWork(connection, self.clock)
+                    try:
+                        yield uow
+                    finally:
+                        uow.close()
         except IntegrityError as error:
             raise Conflict("The write conflicts with a concurrent change; retry the request") from error
         except DBAPIError as error:
@@ -75,6 +74,20 @@ class UnitOfWork:
         self.connection = connection
         self.clock = clock
         self._sqlite = is_sqlite(connection.engine)
+        self._inserts = inserts_for(connection.dialect)
+        self._cursor: Any = None
+
+    def close(self) -> None:
+        """Release the driver cursor, if one was opened; the transaction is the caller's."""
+        if self._cursor is not None:
+            self._cursor.close()
+            self._cursor = None
+
+    def _driver_cursor(self) -> Any:
+        """A cursor of the driver connection, inside this unit's transaction (for the inserts)."""
+        if self._cursor is None:
+            self._cursor = self.connection.connection.cursor()
+        return self._cursor
 
     # --- reads -------------------------------------------------------------------------
 
@@ -209,17 +222,10 @@ class UnitOfWork:
         body = with_meta(resource_type, resource, resource_id, 1, now)
         content = orjson.dumps(body)
         text_content = content.decode()
-        pk = self.connection.execute(
-            _INSERT_RESOURCE,
-            {
-                "res_type": resource_type,
-                "res_id": resource_id,
-                "version_id": 1,
-                "last_updated": now,
-                "deleted": False,
-                "content": text_content,
-            },
-        ).scalar_one()
+        cursor = self._driver_cursor()
+        statement = self._inserts.resource
+        cursor.execute(statement.sql, statement.params((resource_type, resource_id, 1, now, False, text_content)))
+        pk = cursor.fetchone()[0]
         self._add_version(pk, resource_type, resource_id, 1, now, method, text_content)
         self._write_index(pk, resource_type, body)
         return StoredResource(resource_type, resource_id, 1, now, content, method=method)
@@ -258,27 +264,12 @@ class UnitOfWork:
     def _add_version(
         self, pk: int, resource_type: str, resource_id: str, version_id: int, now: str, method: str, content: str | None
     ) -> None:
-        self.connection.execute(
-            _INSERT_VERSION,
-            {
-                "res_pk": pk,
-                "res_type": resource_type,
-                "res_id": resource_id,
-                "version_id": version_id,
-                "last_updated": now,
-                "method": method,
-                "deleted": content is None,
-                "content": content,
-            },
-        )
+        statement = self._inserts.version
+        values = (pk, resource_type, resource_id, version_id, now, method, content is None, content)
+        self._driver_cursor().execute(statement.sql, statement.params(values))
 
     def _write_index(self, pk: int, resource_type: str, body: dict[str, Any]) -> None:
-        rows = extract_index(body)
-        groups: tuple[list[Any], ...] = (rows.tokens, rows.strings, rows.references, rows.dates, rows.uris)
-        for table, group in zip(INDEX_TABLES, groups, strict=True):
-            if group:
-                values = [{"res_pk": pk, "res_type": resource_type, **_row_values(row)} for row in group]
-                self.connection.execute(_INSERT_INDEX[table.name], values)
+        write_index(self._driver_cursor(), self._inserts, pk, resource_type, extract_index(body))
 
 
 def with_meta(
@@ -293,10 +284,6 @@ def with_meta(
         if key not in body:
             body[key] = value
     return body
-
-
-def _row_values(row: Any) -> dict[str, Any]:
-    return {field.name: getattr(row, field.name) for field in fields(row)}
 
 
 def _version(row: Any) -> StoredResource:
