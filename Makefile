@@ -2,6 +2,7 @@
 #   make run     SQLite in instance/ (or FHIR_P2P_DATABASE_URL), examples loaded, http://127.0.0.1:8080/fhir
 #   make test    the whole suite on 2 xdist workers; PYTEST_ARGS='-k x' narrows it, PYTEST_WORKERS=0 runs serially
 #   make lint    ruff + mypy          make bench    benchmarks          make clean / distclean
+#   make profiles  rebuild profiles/*.json from profiles/fsh with SUSHI (Node + npm; see profiles/README.md)
 
 PY ?= python3
 VENV := .venv
@@ -14,7 +15,7 @@ PYTEST_ARGS ?=
 JUNIT := build/test-results/junit.xml
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run test lint bench clean distclean
+.PHONY: help venv run test lint bench profiles clean distclean
 
 help:
 	@sed -n 's/^#   /  /p' $(firstword $(MAKEFILE_LIST))
@@ -64,10 +65,14 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
+# The JSON in profiles/ is committed; this regenerates it (`bash profiles/build.sh --check` verifies it).
+profiles:
+	bash profiles/build.sh
+
 clean:
 	rm -rf build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis *.egg-info
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
-# Also the venv, the oracles' caches and the dev database in instance/.
+# Also the venv, the oracles' and the profile build's caches and the dev database in instance/.
 distclean: clean
-	rm -rf $(VENV) .fhir-oracle .x12-oracle instance
+	rm -rf $(VENV) .fhir-oracle .x12-oracle .profiles-build instance

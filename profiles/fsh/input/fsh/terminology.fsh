@@ -1,0 +1,176 @@
+// fhir-p2p code systems (SPEC §3) and one value set per code system with the same id, plus the
+// subsets the profiles bind to (p2p-appeal-task-code, p2p-task-status, p2p-denial-outcome).
+
+RuleSet: P2PCodeSystem
+* ^publisher = "fhir-p2p"
+* ^caseSensitive = true
+* ^content = #complete
+* ^experimental = false
+
+RuleSet: P2PValueSet
+* ^publisher = "fhir-p2p"
+* ^experimental = false
+* ^immutable = false
+
+// ---------------------------------------------------------------- task codes
+
+CodeSystem: P2PTaskCodeCS
+Id: p2p-task-code
+Title: "P2P task codes"
+Description: "What a fhir-p2p Task asks for: a peer-to-peer review of a prior-authorization denial, or an appeal of it."
+* insert P2PCodeSystem
+* #peer-to-peer-review "Peer-to-peer review" "A call between the treating clinician and the payer's reviewing physician about an adverse prior-authorization determination, before a formal appeal."
+* #internal-appeal "Internal appeal" "A formal appeal of an adverse determination to the payer (first-level, internal review)."
+* #external-review "External review" "A review of an upheld adverse determination by an independent review organization."
+
+ValueSet: P2PTaskCodeVS
+Id: p2p-task-code
+Title: "P2P task codes"
+Description: "All codes of the p2p-task-code code system."
+* insert P2PValueSet
+* include codes from system P2PTaskCodeCS
+
+ValueSet: P2PAppealTaskCodeVS
+Id: p2p-appeal-task-code
+Title: "P2P appeal task codes"
+Description: "The task codes of an appeal Task (profile p2p-appeal): internal-appeal and external-review."
+* insert P2PValueSet
+* P2PTaskCodeCS#internal-appeal
+* P2PTaskCodeCS#external-review
+
+// ---------------------------------------------------------------- Task.input / Task.output types
+
+CodeSystem: P2PInputCS
+Id: p2p-input
+Title: "P2P task input types"
+Description: "Task.input.type codes of a peer-to-peer review or appeal request."
+* insert P2PCodeSystem
+* #requester-role "Requester role" "The role of the clinician who asks for the review (CodeableConcept from p2p-requester-role)."
+* #callback "Callback" "Where the payer reaches the requester to schedule the call (ContactPoint)."
+* #availability "Availability" "A window in which the requester can take the call (Period); repeats."
+* #requested-specialty "Requested specialty" "The specialty the requester asks the payer's reviewer to have (CodeableConcept, NUCC provider taxonomy)."
+* #clinical-rationale "Clinical rationale" "Why the requester believes the determination should change (string)."
+* #supporting-info "Supporting information" "A document supporting the request (Reference to DocumentReference); repeats."
+* #denied-item "Denied item" "The itemSequence of a denied ClaimResponse item under review (positiveInt); repeats; none means every denied item."
+
+ValueSet: P2PInputVS
+Id: p2p-input
+Title: "P2P task input types"
+Description: "All codes of the p2p-input code system."
+* insert P2PValueSet
+* include codes from system P2PInputCS
+
+CodeSystem: P2POutputCS
+Id: p2p-output
+Title: "P2P task output types"
+Description: "Task.output.type codes: what the payer records as the review is scheduled, held and decided."
+* insert P2PCodeSystem
+* #scheduled-time "Scheduled time" "When the call is scheduled (Period)."
+* #reviewer "Reviewer" "The payer's reviewing physician (Reference to Practitioner)."
+* #reviewer-specialty "Reviewer specialty" "The reviewer's specialty (CodeableConcept, NUCC provider taxonomy)."
+* #outcome "Outcome" "The result of the review (CodeableConcept from p2p-outcome)."
+* #revised-determination "Revised determination" "The ClaimResponse that replaces the denial after an overturn (Reference to ClaimResponse)."
+* #next-step "Next step" "What the requester can do next (CodeableConcept from p2p-next-step)."
+* #appeal-deadline "Appeal deadline" "The last moment an appeal can be filed (dateTime)."
+
+ValueSet: P2POutputVS
+Id: p2p-output
+Title: "P2P task output types"
+Description: "All codes of the p2p-output code system."
+* insert P2PValueSet
+* include codes from system P2POutputCS
+
+// ---------------------------------------------------------------- output values
+
+CodeSystem: P2POutcomeCS
+Id: p2p-outcome
+Title: "P2P review outcomes"
+Description: "How a peer-to-peer review (or an appeal) ended."
+* insert P2PCodeSystem
+* #overturned "Overturned" "The adverse determination is reversed in full; a revised determination certifies the service."
+* #partially-overturned "Partially overturned" "The adverse determination is reversed in part (e.g. fewer units or days, a different service)."
+* #upheld "Upheld" "The adverse determination stands; the requester may appeal."
+* #withdrawn "Withdrawn" "The requester withdrew the request before a decision."
+* #no-show "No show" "The call did not take place because a party did not attend."
+
+ValueSet: P2POutcomeVS
+Id: p2p-outcome
+Title: "P2P review outcomes"
+Description: "All codes of the p2p-outcome code system."
+* insert P2PValueSet
+* include codes from system P2POutcomeCS
+
+CodeSystem: P2PNextStepCS
+Id: p2p-next-step
+Title: "P2P next steps"
+Description: "What follows an upheld review."
+* insert P2PCodeSystem
+* #internal-appeal "Internal appeal" "File an internal appeal with the payer."
+* #external-review "External review" "Ask for an external (independent) review."
+* #none "None" "No further step is available or intended."
+
+ValueSet: P2PNextStepVS
+Id: p2p-next-step
+Title: "P2P next steps"
+Description: "All codes of the p2p-next-step code system."
+* insert P2PValueSet
+* include codes from system P2PNextStepCS
+
+// ---------------------------------------------------------------- requester roles, stages
+
+CodeSystem: P2PRequesterRoleCS
+Id: p2p-requester-role
+Title: "P2P requester roles"
+Description: "The role of the clinician who requests a peer-to-peer review. Payers accept some of them (payer policy)."
+* insert P2PCodeSystem
+* #ordering-physician "Ordering physician" "The physician who ordered the denied service."
+* #covering-physician "Covering physician" "A physician covering for the ordering physician."
+* #physician-assistant "Physician assistant" "A physician assistant acting for the ordering physician."
+* #nurse-practitioner "Nurse practitioner" "A nurse practitioner acting for the ordering physician."
+
+ValueSet: P2PRequesterRoleVS
+Id: p2p-requester-role
+Title: "P2P requester roles"
+Description: "All codes of the p2p-requester-role code system."
+* insert P2PValueSet
+* include codes from system P2PRequesterRoleCS
+
+CodeSystem: P2PStageCS
+Id: p2p-stage
+Title: "P2P stages"
+Description: "Task.businessStatus of a peer-to-peer review: where the review is, within the FHIR Task.status."
+* insert P2PCodeSystem
+* #awaiting-scheduling "Awaiting scheduling" "Accepted by the payer; no call scheduled yet."
+* #scheduled "Scheduled" "A call is scheduled (output scheduled-time)."
+* #rescheduled "Rescheduled" "The call was moved to another time."
+* #review-held "Review held" "The call took place; no determination yet."
+* #determination-issued "Determination issued" "The payer recorded the outcome (and the revised determination, if any)."
+
+ValueSet: P2PStageVS
+Id: p2p-stage
+Title: "P2P stages"
+Description: "All codes of the p2p-stage code system."
+* insert P2PValueSet
+* include codes from system P2PStageCS
+
+ValueSet: P2PTaskStatusVS
+Id: p2p-task-status
+Title: "P2P task statuses"
+Description: "The FHIR Task.status values a P2P or appeal Task can reach (SPEC §3 status table): draft, ready, on-hold and entered-in-error are not used."
+* insert P2PValueSet
+* $task-status#requested
+* $task-status#received
+* $task-status#accepted
+* $task-status#rejected
+* $task-status#in-progress
+* $task-status#completed
+* $task-status#failed
+* $task-status#cancelled
+
+ValueSet: P2PDenialOutcomeVS
+Id: p2p-denial-outcome
+Title: "P2P denial outcomes"
+Description: "ClaimResponse.outcome of an adverse determination: complete or partial (not queued, not error)."
+* insert P2PValueSet
+* $remittance-outcome#complete
+* $remittance-outcome#partial
