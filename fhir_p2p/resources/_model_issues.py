@@ -1,17 +1,22 @@
 """pydantic ValidationErrors of fhir.resources models as Issues: `loc` -> FHIRPath, error type -> IssueType.
 
-Used by `parse.check_resource` and `xml.dict_to_xml`.
+Also checks one primitive value with the pydantic validator of its fhir.resources type, worded as
+the model would report it. Used by `json_rules` (values), `parse.check_resource` (the report of an
+invalid resource) and `xml.dict_to_xml`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Final
 
 from fhir.resources.R4B import get_fhir_model_class
-from pydantic import ValidationError
+from fhir_core.fhirabstractmodel import FHIRAbstractModel
+from pydantic import TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
 from fhir_p2p.errors import Issue
@@ -47,6 +52,12 @@ _DATE_HINTS: Final = {
     "time": "hh:mm:ss[.fff], no time zone",
 }
 
+# Verdicts of `value_problem`, (value_key, JSON type, value) -> problem; oldest out first past the bound.
+# Only short values are kept: codes, system URLs, dates and ids repeat across requests, texts do not.
+_VERDICTS: Final[OrderedDict[tuple[int, type, Any], Problem | None]] = OrderedDict()
+_MAX_VERDICTS: Final = 8192
+_MAX_KEPT_LENGTH: Final = 256
+
 
 @dataclass(frozen=True, slots=True)
 class Located:
@@ -55,6 +66,18 @@ class Located:
     expression: str
     field: Field | None
     unknown_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """What pydantic found wrong with one value, before it is placed: IssueType, rule, message."""
+
+    code: str
+    rule: str
+    message: str
+
+    def at(self, here: str) -> Issue:
+        return Issue("error", self.code, f"{here}: {self.message}", here, self.rule)
 
 
 def issues_from_validation_error(error: ValidationError, resource: dict[str, Any], path: str) -> list[Issue]:
@@ -132,86 +155,68 @@ def _issue_for(detail: ErrorDetails, root: Schema | None, resource: dict[str, An
     if choice:
         names = choice.group("names").replace("'", "")
         return Issue("error", "structure", f"{here}: only one of {names} may be present", here, CHOICE_CONFLICT)
+    return _problem(detail, located.field).at(here)
+
+
+def _problem(detail: ErrorDetails, spec: Field | None) -> Problem:
+    """A type error is `structure`; anything else wrong with a value is `value`, with the FHIR type named."""
+    kind = detail["type"]
+    message = detail["msg"].removeprefix("Value error, ")
     if kind in _STRUCTURE_TYPES or kind.endswith("_type"):
-        return Issue("error", "structure", f"{here}: {message}", here, WRONG_STRUCTURE)
-    spec = located.field
+        return Problem("structure", WRONG_STRUCTURE, message)
     found = detail.get("input")
-    if spec is not None and isinstance(found, str) and spec.kind < ELEMENT:
-        if spec.fhir_type in _DATE_HINTS:
-            message = f"'{found}' is not a valid FHIR {spec.fhir_type} (expected {_DATE_HINTS[spec.fhir_type]})"
-        elif kind == "string_pattern_mismatch":
-            message = f"'{found[:80]}' is not a valid FHIR {spec.fhir_type} ({message[:1].lower()}{message[1:]})"
-    return Issue("error", "value", f"{here}: {message}", here, INVALID_VALUE)
+    if spec is None or spec.kind >= ELEMENT or type(found) not in (str, int, float):
+        return Problem("value", INVALID_VALUE, message)
+    reason = f"expected {_DATE_HINTS[spec.fhir_type]}" if spec.fhir_type in _DATE_HINTS else message
+    shown = f"'{found[:80]}'" if isinstance(found, str) else repr(found)
+    return Problem("value", INVALID_VALUE, f"{shown} is not a valid FHIR {spec.fhir_type} ({_lower_first(reason)})")
 
 
-def after_validation_issues(resource: dict[str, Any], path: str) -> list[Issue]:
-    """What fhir.resources' model-level checks would say, for objects where pydantic skipped them.
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
-    pydantic runs a model's after-validators (required primitives such as `ClaimResponse.status`,
-    choice elements `value[x]`) only when all its fields validated, so one bad field hides a
-    missing `status`. This walks the dict and reports both kinds for every object.
+
+def value_problem(spec: Field, value: Any) -> Problem | None:
+    """Validate one primitive value with the pydantic validator of its fhir.resources type.
+
+    The value already has the JSON type `spec.kind` asks for. Verdicts on short values are memoised
+    per process (bounded), so a repeated system URL or code costs a dict lookup.
 
     Args:
-        resource: the dict that was validated.
-        path: FHIRPath of `resource`.
+        spec: the primitive's field, carrying its `Annotated[...]` type.
+        value: the JSON value (a single value or one array item).
     Returns:
-        One issue per missing required primitive and per choice with more than one type.
+        None when the model would accept the value; else the problem, worded as `issues_from_validation_error`.
     """
-    issues: list[Issue] = []
-    schema = resource_schema(str(resource.get("resourceType")))
-    if schema is not None:
-        _walk_after_checks(resource, schema, path, issues)
-    return issues
+    if type(value) is str and len(value) > _MAX_KEPT_LENGTH:
+        return _validate_value(spec, value)
+    key = (spec.value_key, type(value), value)
+    try:
+        return _VERDICTS[key]
+    except KeyError:
+        pass
+    verdict = _validate_value(spec, value)
+    if len(_VERDICTS) >= _MAX_VERDICTS:
+        _VERDICTS.popitem(last=False)  # one call, so safe while other threads add
+    _VERDICTS[key] = verdict
+    return verdict
 
 
-def _walk_after_checks(obj: dict[str, Any], schema: Schema, path: str, issues: list[Issue]) -> None:
-    for name in schema.required:
-        if obj.get(name) is not None:
-            continue
-        partner = schema.fields[name].partner
-        extension = obj.get(partner) if partner else None
-        if not (isinstance(extension, dict) and extension.get("extension")):
-            issues.append(Issue("error", "required", f"{path}.{name} is required", f"{path}.{name}", REQUIRED_ELEMENT))
-    for choice in schema.choices:
-        present = [name for name in choice.names if obj.get(name) is not None]
-        if len(present) > 1:
-            issues.append(
-                Issue(
-                    "error",
-                    "structure",
-                    f"{path}: only one of {', '.join(present)} may be present",
-                    path,
-                    CHOICE_CONFLICT,
-                )
-            )
-        elif choice.required and not present:
-            issues.append(
-                Issue(
-                    "error",
-                    "required",
-                    f"{path}.{choice.name}[x] is required (one of {', '.join(choice.names)})",
-                    path,
-                    REQUIRED_ELEMENT,
-                )
-            )
-    for key, value in obj.items():
-        spec = schema.fields.get(key)
-        if spec is None or spec.kind < ELEMENT or spec.is_extension_slot:
-            continue
-        if spec.is_list and isinstance(value, list):
-            for index, item in enumerate(value):
-                _walk_after_item(spec, item, f"{path}.{key}[{index}]", issues)
-        elif not spec.is_list:
-            _walk_after_item(spec, value, f"{path}.{key}", issues)
+def prepare_value_adapters(annotations: Iterable[Any]) -> None:
+    """Build the pydantic validators of these primitive annotations now rather than on first use (~0.3 ms each)."""
+    for annotation in annotations:
+        _adapter(annotation)
 
 
-def _walk_after_item(spec: Field, value: Any, here: str, issues: list[Issue]) -> None:
-    if not isinstance(value, dict) or not value:
-        return
-    if spec.kind == RESOURCE:
-        resource_type = value.get("resourceType")
-        schema = resource_schema(resource_type) if isinstance(resource_type, str) else None
-    else:
-        schema = schema_of(spec.model) if spec.model is not None else None
-    if schema is not None:
-        _walk_after_checks(value, schema, here, issues)
+def _validate_value(spec: Field, value: Any) -> Problem | None:
+    try:
+        _adapter(spec.annotation).validate_python(value)
+    except ValidationError as error:
+        return _problem(error.errors(include_url=False)[0], spec)
+    return None
+
+
+@cache
+def _adapter(annotation: Any) -> TypeAdapter[Any]:
+    # Every fhir.resources model inherits this config; none of its keys changes how a primitive validates.
+    return TypeAdapter(annotation, config=FHIRAbstractModel.model_config)

@@ -1,12 +1,15 @@
 """Element tables compiled once per fhir.resources R4B model class: JSON key -> kind, cardinality, FHIR type.
 
-Shared by the JSON rules, the XML reader and the pydantic-error locator; nothing here validates.
+Everything the models' pydantic validation enforces is read off the models here: the known keys,
+required elements, choice elements and the `Annotated` type of each primitive. Shared by the
+structure walk (`json_rules`), the XML reader and the pydantic-error locator; nothing here validates.
 """
 
 from __future__ import annotations
 
 import datetime
 import decimal
+import itertools
 import types
 import typing
 import uuid
@@ -37,6 +40,9 @@ _ABSTRACT_RESOURCES: Final = frozenset({"Resource", "DomainResource"})
 _MODEL_ONLY_KEYS: Final = {"fhir_comments": None, "resource_type": "resourceType"}
 
 _NONE_TYPE: Final = type(None)
+# primitive annotation -> its `Field.value_key`; grows with `schema_of` (about 20 entries in all)
+_VALUE_KEYS: Final[dict[Any, int]] = {}
+_NEXT_VALUE_KEY: Final = itertools.count()
 _STRING_BASES: Final = (str, datetime.date, datetime.datetime, datetime.time, bytes, uuid.UUID)
 
 
@@ -52,6 +58,8 @@ class Field:
     partner: str | None = None  # `given` <-> `_given`
     is_extension_slot: bool = False  # the `_name` key carrying id/extensions of primitive `name`
     codes: frozenset[str] | None = None  # the complete fixed code list of a required binding, if known
+    annotation: Any = None  # of a primitive: the fhir.resources `Annotated[...]` type pydantic validates it with
+    value_key: int = -1  # of a primitive: a number standing for `annotation` (a cheap cache key)
 
     @property
     def is_primitive(self) -> bool:
@@ -67,10 +75,13 @@ class Schema:
     fields: dict[str, Field]
     # model-only spellings (`given__ext`, `for_fhir`, `fhir_comments`) -> FHIR JSON spelling or None
     model_only: dict[str, str | None] = field(default_factory=dict)
-    # primitives with min cardinality 1 (a value, or `_name` with extensions); pydantic leaves them optional
+    # elements with min cardinality 1: complex ones pydantic requires, primitives fhir_core requires
+    # after validation (a value, or `_name` with extensions)
     required: tuple[str, ...] = ()
     # choice elements: (`value`, (`valueBoolean`, `valueString`, ...), required)
     choices: tuple[Choice, ...] = ()
+    # each key of a choice element -> the choice's name (`valueBoolean` -> `value`)
+    choice_of: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True, frozen=True)
@@ -101,7 +112,7 @@ def schema_of(model: ModelClass) -> Schema:
         spec = _compile_field(model, name, info.annotation)
         codes = _fixed_codes(extra) if spec.kind == STRING else None
         fields[name] = spec if codes is None else replace(spec, codes=codes)
-        if extra.get("element_required") is True:
+        if extra.get("element_required") is True or info.is_required():
             required.append(name)
         choice = extra.get("one_of_many")
         if isinstance(choice, str):
@@ -122,6 +133,7 @@ def schema_of(model: ModelClass) -> Schema:
         model_only,
         tuple(required),
         tuple(Choice(name, tuple(names), needed) for name, (names, needed) in choices.items()),
+        {key: name for name, (names, _) in choices.items() for key in names},
     )
 
 
@@ -181,17 +193,35 @@ def _compile_field(model: ModelClass, name: str, annotation: Any) -> Field:
     if hint is bool:
         return Field(name, BOOLEAN, is_list, "boolean")
     if typing.get_origin(hint) is typing.Annotated:
-        base, *metadata = typing.get_args(hint)
-        fhir_type = next((m.__visit_name__ for m in metadata if hasattr(m, "__visit_name__")), None)
-        if base is int:
-            return Field(name, INTEGER, is_list, fhir_type or "integer")
-        if base is decimal.Decimal:
-            return Field(name, DECIMAL, is_list, "decimal")
-        if base is uuid.UUID:
-            return Field(name, STRING, is_list, "uuid")
-        if _is_string_base(base):
-            return Field(name, STRING, is_list, fhir_type or "string")
+        kind, fhir_type = _primitive_kind(hint)
+        if kind is not None:
+            return Field(name, kind, is_list, fhir_type, annotation=hint, value_key=_value_key(hint))
     raise TypeError(f"{model.__name__}.{name}: no JSON rule for annotation {annotation!r}")
+
+
+def _primitive_kind(hint: Any) -> tuple[int | None, str]:
+    """JSON kind and FHIR type name of an `Annotated[base, fhir_core metadata]` primitive."""
+    base, *metadata = typing.get_args(hint)
+    fhir_type = next((m.__visit_name__ for m in metadata if hasattr(m, "__visit_name__")), None)
+    if base is int:
+        return INTEGER, fhir_type or "integer"
+    if base is decimal.Decimal:
+        return DECIMAL, "decimal"
+    if base is uuid.UUID:
+        return STRING, "uuid"
+    if _is_string_base(base):
+        return STRING, fhir_type or "string"
+    return None, ""
+
+
+def _value_key(hint: Any) -> int:
+    # `next` on a count and `setdefault` are atomic: two threads compiling at once never share a key
+    return _VALUE_KEYS.setdefault(hint, next(_NEXT_VALUE_KEY))
+
+
+def value_types() -> list[Any]:
+    """The primitive annotations met so far by `schema_of` (one per distinct fhir.resources type)."""
+    return list(_VALUE_KEYS)
 
 
 def _strip_optional(hint: Any) -> Any:

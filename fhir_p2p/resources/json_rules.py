@@ -1,8 +1,12 @@
-"""FHIR JSON rules that fhir.resources (pydantic) does not enforce because it coerces silently.
+"""Base FHIR R4B structure of a JSON resource, in one walk of the element tables of fhir.resources.
 
-`"active": "true"`, `"multipleBirthInteger": 5.0`, `"gender": null`, `"name": []` all pass
-`Model.model_validate`; the server stores the caller's JSON as sent, so they are refused here.
-The same walk refuses codes outside the fixed code lists of the base definitions (pydantic ignores them).
+The walk finds everything `Model.model_validate` of fhir.resources would reject, so a valid resource
+never goes through pydantic: unknown keys, required elements, choice elements `name[x]`, and each
+primitive value, checked with the pydantic validator of its fhir.resources type (`_model_issues`).
+It also applies the FHIR JSON rules pydantic does not, because it coerces silently: `"active": "true"`,
+`"multipleBirthInteger": 5.0`, `"gender": null`, `"name": []` all pass `Model.model_validate`; the
+server stores the caller's JSON as sent, so they are refused here, as are codes outside the fixed
+code lists of the base definitions.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from fhir_p2p.errors import Issue
+from fhir_p2p.resources._model_issues import CHOICE_CONFLICT, REQUIRED_ELEMENT, UNKNOWN_ELEMENT, value_problem
 from fhir_p2p.resources._schema import (
     BOOLEAN,
     DECIMAL,
@@ -62,9 +67,10 @@ OPAQUE_RULES: Final = frozenset(
 
 
 def check_json_rules(resource: dict[str, Any], path: str | None = None) -> list[Issue]:
-    """Check the JSON shape of a resource against FHIR JSON rules pydantic would coerce away.
+    """Check a resource against base FHIR R4B: what fhir.resources validates plus the FHIR JSON rules.
 
-    Unknown keys are skipped: `Model.model_validate` reports them (`extra_forbidden`).
+    Besides the `json-NNN` rules, reports what pydantic would (`parse-008` unknown element, `parse-009`
+    required, `parse-010` invalid value, `parse-013` two types of one choice), worded the same way.
 
     Args:
         resource: the parsed JSON object, with its `resourceType`.
@@ -83,13 +89,12 @@ def check_json_rules(resource: dict[str, Any], path: str | None = None) -> list[
 
 
 def _check_object(obj: dict[str, Any], schema: Schema, path: str, issues: list[Issue]) -> None:
-    """Check every known key of `obj` (a non-empty JSON object)."""
+    """Check every key of `obj` (a non-empty JSON object), then its required and choice elements."""
     fields = schema.fields
     for key, value in obj.items():
         spec = fields.get(key)
         if spec is None:
-            if key in schema.model_only:
-                _report_model_only_key(key, schema.model_only[key], path, issues)
+            _report_unknown_key(key, schema, path, issues)
             continue
         if spec.is_list:
             if type(value) is list and value:
@@ -100,6 +105,41 @@ def _check_object(obj: dict[str, Any], schema: Schema, path: str, issues: list[I
             _check_complex(spec, value, f"{path}.{key}", issues)
         else:
             _check_primitive(spec, value, path, key, issues)
+    if schema.required:
+        _check_required(obj, schema, path, issues)
+    if schema.choices:
+        _check_choices(obj, schema, path, issues)
+
+
+def _check_required(obj: dict[str, Any], schema: Schema, path: str, issues: list[Issue]) -> None:
+    """Each required element is present (a value refused above counts), a primitive also by `_name` extensions."""
+    for name in schema.required:
+        if name not in obj and not _has_extensions(obj, schema.fields[name].partner):
+            here = f"{path}.{name}"
+            issues.append(_issue("required", f"{here} is required", here, REQUIRED_ELEMENT))
+
+
+def _has_extensions(obj: dict[str, Any], extension_slot: str | None) -> bool:
+    """fhir_core accepts a missing required primitive when its `_name` object carries extensions."""
+    found = obj.get(extension_slot) if extension_slot is not None else None
+    return type(found) is dict and bool(found.get("extension"))
+
+
+def _check_choices(obj: dict[str, Any], schema: Schema, path: str, issues: list[Issue]) -> None:
+    """At most one type of each choice element `name[x]` (exactly one when required)."""
+    chosen: dict[str, list[str]] = {}
+    for key, value in obj.items():
+        name = schema.choice_of.get(key)
+        if name is not None and value is not None:
+            chosen.setdefault(name, []).append(key)
+    for choice in schema.choices:
+        present = chosen.get(choice.name, ())
+        if len(present) > 1:
+            message = f"{path}: only one of {', '.join(present)} may be present"
+            issues.append(_issue("structure", message, path, CHOICE_CONFLICT))
+        elif choice.required and not present:
+            message = f"{path}.{choice.name}[x] is required (one of {', '.join(choice.names)})"
+            issues.append(_issue("required", message, path, REQUIRED_ELEMENT))
 
 
 def _check_list(obj: dict[str, Any], spec: Field, items: list[Any], here: str, issues: list[Issue]) -> None:
@@ -145,48 +185,54 @@ def _check_complex(spec: Field, value: Any, here: str, issues: list[Issue]) -> N
 
 
 def _check_primitive(spec: Field, value: Any, parent: str, key: str | int, issues: list[Issue]) -> None:
-    """Check one primitive value, found at `parent.key` (single) or `parent[key]` (array item)."""
+    """Check one primitive value, found at `parent.key` (single) or `parent[key]` (array item).
+
+    First its JSON type (and fixed code list), then the value itself as fhir.resources validates it.
+    """
     kind = spec.kind
     value_type = type(value)
     if kind == STRING:
-        if value_type is str:
-            if value and (spec.codes is None or value in spec.codes):
-                return
-            here = _join(parent, key)
-            if value:
-                allowed = ", ".join(sorted(spec.codes or ()))
-                message = f"{here} '{value[:80]}' is not one of the codes FHIR defines for it: {allowed}"
-                issues.append(_issue("code-invalid", message, here, CODE_NOT_IN_BINDING))
-            else:
-                issues.append(_issue("value", f"{here} must not be an empty string", here, EMPTY_STRING))
-        else:
+        if value_type is not str:
             _report_wrong_type(value, _join(parent, key), f"a JSON string (FHIR {spec.fhir_type})", STRING_TYPE, issues)
+            return
+        if not value or (spec.codes is not None and value not in spec.codes):
+            _report_bad_string(spec, value, _join(parent, key), issues)
+            return
     elif kind == BOOLEAN:
         if value_type is not bool:
             _report_wrong_type(value, _join(parent, key), "a JSON boolean (true/false)", BOOLEAN_TYPE, issues)
+        return
     elif kind == INTEGER:
-        if value_type is int:
+        if value_type is not int:
+            _report_not_integer(spec, value, _join(parent, key), issues)
             return
-        here = _join(parent, key)
-        if value_type is float:
-            issues.append(
-                _issue(
-                    "value",
-                    f"{here} must be a JSON number without a fraction (FHIR {spec.fhir_type}), not {value!r}",
-                    here,
-                    INTEGER_TYPE,
-                )
-            )
-        else:
-            _report_wrong_type(
-                value, here, f"a JSON number without a fraction (FHIR {spec.fhir_type})", INTEGER_TYPE, issues
-            )
     elif kind == DECIMAL and value_type is not int and value_type is not float:
         _report_wrong_type(value, _join(parent, key), "a JSON number (FHIR decimal)", DECIMAL_TYPE, issues)
+        return
+    problem = value_problem(spec, value)
+    if problem is not None:
+        issues.append(problem.at(_join(parent, key)))
 
 
 def _join(parent: str, key: str | int) -> str:
     return f"{parent}[{key}]" if type(key) is int else f"{parent}.{key}"
+
+
+def _report_bad_string(spec: Field, value: str, here: str, issues: list[Issue]) -> None:
+    if value:
+        allowed = ", ".join(sorted(spec.codes or ()))
+        message = f"{here} '{value[:80]}' is not one of the codes FHIR defines for it: {allowed}"
+        issues.append(_issue("code-invalid", message, here, CODE_NOT_IN_BINDING))
+    else:
+        issues.append(_issue("value", f"{here} must not be an empty string", here, EMPTY_STRING))
+
+
+def _report_not_integer(spec: Field, value: Any, here: str, issues: list[Issue]) -> None:
+    expected = f"a JSON number without a fraction (FHIR {spec.fhir_type})"
+    if type(value) is float:
+        issues.append(_issue("value", f"{here} must be {expected}, not {value!r}", here, INTEGER_TYPE))
+    else:
+        _report_wrong_type(value, here, expected, INTEGER_TYPE, issues)
 
 
 def _report_wrong_type(value: Any, here: str, expected: str, rule: str, issues: list[Issue]) -> None:
@@ -241,9 +287,14 @@ def _report_resource_type(resource: dict[str, Any], here: str | None, issues: li
         )
 
 
-def _report_model_only_key(key: str, spelling: str | None, path: str, issues: list[Issue]) -> None:
-    hint = f" (FHIR JSON spells it '{spelling}')" if spelling else ""
-    issues.append(_issue("structure", f"Unknown element '{key}'{hint}", f"{path}.{key}", MODEL_ONLY_KEY))
+def _report_unknown_key(key: str, schema: Schema, path: str, issues: list[Issue]) -> None:
+    """A key the element does not have; `resourceType` belongs to every resource (checked where it is read)."""
+    if key in schema.model_only:
+        spelling = schema.model_only[key]
+        hint = f" (FHIR JSON spells it '{spelling}')" if spelling else ""
+        issues.append(_issue("structure", f"Unknown element '{key}'{hint}", f"{path}.{key}", MODEL_ONLY_KEY))
+    elif key != "resourceType" or not schema.is_resource:
+        issues.append(_issue("structure", f"Unknown element '{key}'", f"{path}.{key}", UNKNOWN_ELEMENT))
 
 
 def _report_unmatched_null(spec: Field, here: str, issues: list[Issue]) -> None:

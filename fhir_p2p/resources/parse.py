@@ -1,7 +1,8 @@
 """Request bodies to FHIR resources: bytes -> dict (JSON or XML), then base FHIR R4B structure checks.
 
-The caller's dict is what gets stored and returned; the fhir.resources model only validates it
-(SPEC §8: never re-serialize a model on the hot path).
+The caller's dict is what gets stored and returned (SPEC §8: never re-serialize a model on the hot
+path). The structure walk of `json_rules` decides whether it is valid; the fhir.resources model runs
+only for an invalid resource, to complete its report.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pydantic import ValidationError
 
 from fhir_p2p.errors import BadRequest, Issue, raise_on_errors
 from fhir_p2p.resources import _model_issues
-from fhir_p2p.resources._schema import compile_all, is_resource_type, resource_model
+from fhir_p2p.resources._schema import ModelClass, compile_all, is_resource_type, resource_model, value_types
 from fhir_p2p.resources.json_rules import NULL_VALUE, OPAQUE_RULES, check_json_rules, json_kind, model_ready
 from fhir_p2p.resources.types import STORED_TYPES
 from fhir_p2p.resources.xml import xml_to_dict
@@ -62,7 +63,11 @@ def parse_body(body: bytes, media: Media, *, max_depth: int = DEFAULT_MAX_DEPTH)
 
 
 def check_resource(resource: dict[str, Any], expected_type: str | None = None, path: str | None = None) -> list[Issue]:
-    """Check a parsed resource against base FHIR R4B: resourceType, JSON rules, fhir.resources model.
+    """Check a parsed resource against base FHIR R4B: resourceType, then the structure walk.
+
+    The walk (`check_json_rules`) finds everything the fhir.resources model would reject, so a valid
+    resource costs one walk. Only when it found something does the model validate the resource too,
+    and whatever pydantic reports that the walk did not is added: the report lists every problem once.
 
     Args:
         resource: the caller's JSON object; never modified.
@@ -78,15 +83,20 @@ def check_resource(resource: dict[str, Any], expected_type: str | None = None, p
     assert isinstance(resource_type, str)
     here = path or resource_type
     issues = check_json_rules(resource, here)
-    model = resource_model(resource_type)
-    assert model is not None
-    validated = model_ready(resource) if issues else resource
+    if issues:
+        model = resource_model(resource_type)
+        assert model is not None
+        _add_model_issues(model, resource, here, issues)
+    return issues
+
+
+def _add_model_issues(model: ModelClass, resource: dict[str, Any], here: str, issues: list[Issue]) -> None:
+    """Validate with the fhir.resources model and add each error the walk has not reported already."""
+    validated = model_ready(resource)
     try:
         model.model_validate(validated)
     except ValidationError as error:
-        found = _model_issues.issues_from_validation_error(error, validated, here)
-        found += _model_issues.after_validation_issues(validated, here)
-        for issue in found:
+        for issue in _model_issues.issues_from_validation_error(error, validated, here):
             if not _already_reported(issue, issues):
                 issues.append(issue)
     except (KeyError, TypeError, AttributeError) as error:  # fhir.resources validators that crash
@@ -99,7 +109,6 @@ def check_resource(resource: dict[str, Any], expected_type: str | None = None, p
                 MODEL_FAILED,
             )
         )
-    return issues
 
 
 def parse_resource(
@@ -126,7 +135,8 @@ def warm_up(resource_types: Iterable[str] = WARM_TYPES) -> int:
     """Import and compile everything the first request of each type would, so it is not slow.
 
     Compiles the element tables of each type and of every element type it can contain (which
-    imports their fhir.resources modules) and runs one validation per type. About 0.5 s.
+    imports their fhir.resources modules), builds the pydantic validator of each primitive type and
+    runs one validation per type. About 0.5 s.
 
     Args:
         resource_types: the resource types to prepare.
@@ -140,6 +150,7 @@ def warm_up(resource_types: Iterable[str] = WARM_TYPES) -> int:
             raise ValueError(f"{resource_type!r} is not a FHIR R4B resource type")
         compiled += compile_all(model)
         check_resource({"resourceType": resource_type, "id": "warm-up"})
+    _model_issues.prepare_value_adapters(value_types())
     return compiled
 
 
@@ -204,13 +215,13 @@ def _check_resource_type(resource_type: Any, expected_type: str | None, path: st
     return None
 
 
-def _already_reported(issue: Issue, json_issues: list[Issue]) -> bool:
-    """True when an issue found earlier already covers what the model found at `issue.expression`.
+def _already_reported(issue: Issue, walk_issues: list[Issue]) -> bool:
+    """True when an issue the walk found already covers what the model found at `issue.expression`.
 
-    Same place: a JSON-rule issue there covers any model error; a model issue only the same rule.
+    Same place: a JSON-rule issue there covers any model error; a model-rule issue only the same rule.
     """
     here = issue.expression or ""
-    for found in json_issues:
+    for found in walk_issues:
         there = found.expression
         if there is None:
             continue

@@ -9,7 +9,7 @@ import fhir.resources.R4B.fhirtypes as fhirtypes
 import pytest
 from fhir_core.types import FhirBase
 
-from fhir_p2p.resources._schema import schema_of
+from fhir_p2p.resources._schema import ModelClass, schema_of
 from fhir_p2p.resources.json_rules import check_json_rules, model_ready
 from tests.mutations import drop_path, set_path
 from tests.unit.resources.support import corpus_files, denial, found, load
@@ -25,14 +25,18 @@ def test_corpus_file_follows_json_rules(path: Path) -> None:
     assert check_json_rules(load(path.name)) == []
 
 
-def test_every_r4b_model_compiles_to_a_schema() -> None:
-    models = [
+def all_models() -> list[ModelClass]:
+    return [
         factory.get_model_klass()
         for name in dir(fhirtypes)
         if isinstance(factory := getattr(fhirtypes, name), type)
         and issubclass(factory, FhirBase)
         and factory is not FhirBase
     ]
+
+
+def test_every_r4b_model_compiles_to_a_schema() -> None:
+    models = all_models()
     assert len(models) > 600
     for model in models:
         schema_of(model)
@@ -137,10 +141,100 @@ def test_resource_type_inside_an_element_is_an_unknown_element() -> None:
     assert found(check_json_rules(doc)) == [(f"{CR}.patient.resourceType", "json-014")]
 
 
-def test_unknown_keys_are_left_to_the_model() -> None:
+def test_unknown_key_is_reported_as_the_model_would() -> None:
     doc = set_path(denial(), f"{CR}.item[0].foo", "bar")
 
-    assert check_json_rules(doc) == []
+    (issue,) = check_json_rules(doc)
+
+    assert (issue.expression, issue.rule, issue.message) == (f"{CR}.item[0].foo", "parse-008", "Unknown element 'foo'")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [f"{CR}.status", f"{CR}.patient", f"{CR}.item[0].adjudication[0].category", f"{CR}.extension[0].url"],
+    ids=["primitive", "reference", "nested_complex", "extension_url"],
+)
+def test_missing_required_element_is_reported(path: str) -> None:
+    (issue,) = check_json_rules(drop_path(denial(), path))
+
+    assert (issue.expression, issue.rule, issue.code, issue.message) == (
+        path,
+        "parse-009",
+        "required",
+        f"{path} is required",
+    )
+
+
+def test_required_primitive_may_be_replaced_by_its_extensions() -> None:
+    doc = drop_path(denial(), f"{CR}.status")
+    absent = {"url": "http://hl7.org/fhir/StructureDefinition/data-absent-reason", "valueCode": "unknown"}
+
+    assert check_json_rules(set_path(doc, f"{CR}._status", {"extension": [absent]})) == []
+    assert found(check_json_rules(set_path(doc, f"{CR}._status", {"id": "s"}))) == [(f"{CR}.status", "parse-009")]
+
+
+def test_second_type_of_a_choice_element_is_reported() -> None:
+    doc = set_path(denial(), f"{REVIEWED[: -len('valueBoolean')]}valueString", "yes")
+
+    (issue,) = check_json_rules(doc)
+
+    assert (issue.expression, issue.rule) == (f"{CR}.extension[0].extension[0]", "parse-013")
+    assert issue.message.endswith("only one of valueBoolean, valueString may be present")
+
+
+def test_missing_required_choice_is_reported() -> None:
+    coverage = {
+        "resourceType": "Coverage",
+        "status": "active",
+        "beneficiary": {"reference": "Patient/1"},
+        "payor": [{"reference": "Organization/1"}],
+        "costToBeneficiary": [{"type": {"text": "copay"}}],
+    }
+
+    (issue,) = check_json_rules(coverage)
+
+    assert (issue.expression, issue.rule) == ("Coverage.costToBeneficiary[0]", "parse-009")
+    assert issue.message.startswith("Coverage.costToBeneficiary[0].value[x] is required (one of valueMoney")
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        pytest.param(
+            f"{CR}.created",
+            "2026-02-30",
+            "'2026-02-30' is not a valid FHIR dateTime (expected YYYY, YYYY-MM, YYYY-MM-DD or ",
+            id="date_that_does_not_exist",
+        ),
+        pytest.param(SEQUENCE, 0, "0 is not a valid FHIR positiveInt (input should be greater than", id="range"),
+        pytest.param(f"{CR}.id", "a_b", "'a_b' is not a valid FHIR id (string should match pattern", id="pattern"),
+        pytest.param(f"{CR}.meta.profile[0]", " x", None, id="canonical_accepts_what_fhir_resources_does"),
+    ],
+)
+def test_primitive_value_is_validated_as_fhir_resources_does(path: str, value: object, message: str | None) -> None:
+    issues = check_json_rules(set_path(denial(), path, value))
+
+    if message is None:
+        assert issues == []
+    else:
+        (issue,) = issues
+        assert (issue.expression, issue.rule, issue.code) == (path, "parse-010", "value")
+        assert issue.message.startswith(f"{path}: {message}")
+
+
+def test_required_and_choice_tables_are_the_ones_fhir_core_checks() -> None:
+    for model in all_models():
+        schema = schema_of(model)
+        by_attr = {attr: info.alias or attr for attr, info in model.model_fields.items()}
+        aliases = model.get_alias_mapping()
+        primitives = {by_attr[aliases[name]] for name, _ in model.get_required_fields(None)}
+        complex_required = {by_attr[attr] for attr, info in model.model_fields.items() if info.is_required()}
+        choices = {
+            prefix: {by_attr[attr] for attr in attrs} for prefix, attrs in model.get_one_of_many_fields(None).items()
+        }
+
+        assert set(schema.required) == primitives | complex_required, model
+        assert {choice.name: set(choice.names) for choice in schema.choices} == choices, model
 
 
 def test_nested_resources_need_a_known_resource_type() -> None:
