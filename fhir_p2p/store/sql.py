@@ -11,7 +11,7 @@ import base64
 import binascii
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 import orjson
@@ -27,6 +27,7 @@ from fhir_p2p.store.base import Clock, HistoryPage, SearchPage, StoredResource, 
 from fhir_p2p.store.engine import WRITE, is_sqlite
 from fhir_p2p.store.inserts import inserts_for, write_index
 from fhir_p2p.store.schema import INDEX_TABLES, resource_versions, resources
+from fhir_p2p.store.writers import writer_queue_for
 
 # PostgreSQL SQLSTATEs that mean "another transaction got in the way; try again".
 _RETRYABLE_PG_STATES = frozenset({"40001", "40P01", "55P03"})
@@ -38,6 +39,7 @@ class Store:
     def __init__(self, engine: Engine, clock: Clock):
         self.engine = engine
         self.clock = clock
+        self._writers = writer_queue_for(engine)
 
     @contextmanager
     def unit_of_work(self, *, write: bool = False) -> Iterator[UnitOfWork]:
@@ -47,7 +49,7 @@ class Store:
             Conflict: a concurrent transaction made this one impossible (unique key, deadlock).
         """
         try:
-            with self.engine.connect() as connection:
+            with self._turn(write), self.engine.connect() as connection:
                 if write:
                     connection.execution_options(**{WRITE: True})
                 with connection.begin():
@@ -65,6 +67,12 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._writers is not None:
+            self._writers.close()
+
+    def _turn(self, write: bool) -> AbstractContextManager[None]:
+        """A SQLite writer waits in the writers' queue (store/writers.py); everyone else goes straight in."""
+        return self._writers.turn() if write and self._writers is not None else nullcontext()
 
 
 class UnitOfWork:
