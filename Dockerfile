@@ -40,6 +40,7 @@ WORKDIR /app
 # Without a PostgreSQL URL the server uses SQLite; keep it in /data (mount a volume there), not in
 # the package's instance folder. /usr/local/var is writable too, for Flask's instance folder.
 ENV FHIR_P2P_DATABASE_URL=sqlite:////data/fhir-p2p.sqlite3 \
+    FHIR_P2P_PROFILES_DIR=/app/profiles \
     WEB_CONCURRENCY=2
 
 USER 10001:10001

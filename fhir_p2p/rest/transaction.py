@@ -9,7 +9,7 @@ runs each entry on its own and reports each entry's status.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import partial
@@ -86,6 +86,24 @@ def check_entries(bundle: dict[str, Any]) -> dict[int, list[Issue]]:
     return found
 
 
+def check_entry_profiles(
+    bundle: dict[str, Any], check: Callable[[dict[str, Any], str], list[Issue]], skip: Container[int]
+) -> dict[int, list[Issue]]:
+    """Check each entry resource against its profiles (`check(resource, path)`); entries with errors, by index.
+
+    Entries in `skip` (already refused by the base checks) are left out.
+    """
+    found: dict[int, list[Issue]] = {}
+    for index, entry in enumerate(bundle.get("entry") or []):
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        if index in skip or not isinstance(resource, dict):
+            continue
+        issues = check(resource, f"Bundle.entry[{index}].resource")
+        if any(issue.is_error for issue in issues):
+            found[index] = issues
+    return found
+
+
 def _without_resource(entry: Any) -> Any:
     if isinstance(entry, dict) and "resource" in entry:
         rest = {key: value for key, value in entry.items() if key != "resource"}
@@ -123,12 +141,19 @@ def run_batch(
     settings: Settings,
     prefer_return: str | None,
     invalid: dict[int, list[Issue]],
+    unprocessable: dict[int, list[Issue]],
 ) -> dict[str, Any]:
-    """Process each entry of a batch in its own transaction; failures become that entry's response."""
+    """Process each entry of a batch in its own transaction; failures become that entry's response.
+
+    Entries in `invalid` (base checks) answer 400 and those in `unprocessable` (profiles) 422, untried.
+    """
     entries = []
     for index, entry in enumerate(bundle.get("entry") or []):
         if index in invalid:
             entries.append(bundles.response_entry(400, outcome=invalid[index], reason="Bad Request"))
+            continue
+        if index in unprocessable:
+            entries.append(bundles.response_entry(422, outcome=unprocessable[index], reason="Unprocessable Entity"))
             continue
         try:
             op = _operation(index, entry, base)
