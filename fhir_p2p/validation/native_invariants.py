@@ -4,7 +4,8 @@ fhirpathpy costs 50-300 µs per evaluation; `ele-1` sits on every element and `e
 `per-1` on every extension, reference and period, so evaluating them as FHIRPath would cost several
 milliseconds per resource. Each function here stands for one published expression and is used only
 when a definition carries exactly that expression under that key (`NATIVE`); a changed expression
-goes to the FHIRPath compiler (fhirpath.py), then fhirpathpy. `tests/validation/test_invariants.py` checks each against fhirpathpy.
+goes to the FHIRPath compiler (fhirpath.py), then fhirpathpy. `tests/validation/test_invariants.py`
+checks each against fhirpathpy.
 
 Deliberate differences from a literal FHIRPath reading:
 - `per-1`, `inv-1`: where FHIRPath's date comparison is empty (different precisions that agree as far
