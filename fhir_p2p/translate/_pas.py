@@ -1,0 +1,56 @@
+"""Canonical URLs and code systems the 278 mapping reads and writes (PAS 2.2.1 and fhir-p2p)."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+PAS: Final = "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/"
+REVIEW_ACTION: Final = PAS + "extension-reviewAction"
+REVIEW_ACTION_CODE: Final = PAS + "extension-reviewActionCode"
+ADMINISTRATION_REFERENCE: Final = PAS + "extension-administrationReferenceNumber"
+ITEM_PRE_AUTH_PERIOD: Final = PAS + "extension-itemPreAuthPeriod"
+PAS_CLAIM_RESPONSE: Final = PAS + "profile-claimresponse"
+P2P_CONTACT: Final = "http://fhir-p2p.org/fhir/StructureDefinition/p2p-contact"
+
+ACTION_SYSTEM: Final = "https://codesystem.x12.org/005010/306"
+REASON_SYSTEM: Final = "https://codesystem.x12.org/external/886"
+NPI_SYSTEM: Final = "http://hl7.org/fhir/sid/us-npi"
+NUCC_SYSTEM: Final = "http://nucc.org/provider-taxonomy"
+PAYER_ID_SYSTEM: Final = "http://fhir-p2p.org/fhir/sid/payer-id"
+MEMBER_ID_SYSTEM: Final = "http://fhir-p2p.org/fhir/sid/x12-member-id"
+V2_0203: Final = "http://terminology.hl7.org/CodeSystem/v2-0203"
+CLAIM_TYPE: Final = "http://terminology.hl7.org/CodeSystem/claim-type"
+ADJUDICATION: Final = "http://terminology.hl7.org/CodeSystem/adjudication"
+TRN_ORG: Final = "urn:trnorg:"
+
+Json = dict[str, Any]
+
+
+def extensions(element: Json, url: str) -> list[Json]:
+    """The extensions of `element` with `url`."""
+    return [ext for ext in element.get("extension", []) if ext.get("url") == url]
+
+
+def first_code(concept: Json | None, system: str) -> str | None:
+    """The first code of `system` in a CodeableConcept."""
+    for coding in (concept or {}).get("coding", []):
+        if coding.get("system") == system and coding.get("code"):
+            return str(coding["code"])
+    return None
+
+
+def identifier_of(resource: Json, system: str | None = None, type_code: str | None = None) -> str | None:
+    """The value of the first identifier with `system` and/or a v2-0203 `type_code`."""
+    for ident in resource.get("identifier", []):
+        if system is not None and ident.get("system") != system:
+            continue
+        if type_code is not None and first_code(ident.get("type"), V2_0203) != type_code:
+            continue
+        if ident.get("value"):
+            return str(ident["value"])
+    return None
+
+
+def concept(system: str, code: str) -> Json:
+    """A CodeableConcept with one coding."""
+    return {"coding": [{"system": system, "code": code}]}
