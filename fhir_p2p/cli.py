@@ -14,7 +14,7 @@ from flask import Flask
 
 from fhir_p2p.config import default_profiles_dir
 from fhir_p2p.errors import P2PError, errors_in
-from fhir_p2p.resources.parse import check_resource, parse_body, parse_resource
+from fhir_p2p.resources.parse import parse_body, parse_resource
 from fhir_p2p.rest import interactions
 from fhir_p2p.rest.conformance import ProfileCheck
 from fhir_p2p.store.sql import Store
@@ -92,9 +92,7 @@ def validate(files: tuple[Path, ...], profile: str | None, folder: Path | None) 
         except P2PError as error:
             found = list(error.issues)
         else:
-            found = check_resource(resource)
-            if not errors_in(found):
-                found += check.validate(resource, profile)
+            found = check.report(resource, None, profile)
         invalid += bool(errors_in(found))
         click.echo(f"{file}: {'invalid' if errors_in(found) else 'valid'}")
         for issue in found:

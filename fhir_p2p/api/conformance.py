@@ -14,13 +14,11 @@ from typing import Any, Final
 import orjson
 from flask import Blueprint, Response, current_app, request
 
-from fhir_p2p.api.http import base_url, body_response, read_body
+from fhir_p2p.api.http import base_url, body_response, profile_check, read_body
 from fhir_p2p.errors import BadRequest, Issue, MethodNotAllowed, NotFound
 from fhir_p2p.resources.outcome import operation_outcome
-from fhir_p2p.resources.parse import check_resource
 from fhir_p2p.rest import interactions
 from fhir_p2p.rest.bundles import page_url
-from fhir_p2p.rest.conformance import ProfileCheck
 
 bp = Blueprint("conformance", __name__, url_prefix="/fhir")
 
@@ -28,11 +26,6 @@ CONFORMANCE_TYPES: Final = ("StructureDefinition", "ValueSet", "CodeSystem")
 _SEARCH_PARAMS: Final = ("url", "name", "type", "version")
 
 # Rule ids of this module; last id used: api-conf-003.
-
-
-def profile_check() -> ProfileCheck:
-    found: ProfileCheck = current_app.extensions["fhir_p2p.profiles"]
-    return found
 
 
 def _own(kind: str) -> list[dict[str, Any]]:
@@ -112,7 +105,4 @@ def _resource_and_profile(body: dict[str, Any], *, required: bool = True) -> tup
 
 
 def _outcome(resource: dict[str, Any], resource_type: str, profile: str | None) -> Response:
-    issues = check_resource(resource, resource_type)
-    if not any(issue.is_error for issue in issues):
-        issues += profile_check().validate(resource, profile)
-    return body_response(operation_outcome(issues), 200)
+    return body_response(operation_outcome(profile_check().report(resource, resource_type, profile)), 200)

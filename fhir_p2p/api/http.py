@@ -22,6 +22,7 @@ from fhir_p2p.errors import BadRequest, Issue, P2PError, UnsupportedMediaType
 from fhir_p2p.resources.outcome import operation_outcome
 from fhir_p2p.resources.parse import parse_body, parse_resource
 from fhir_p2p.resources.xml import dict_to_xml
+from fhir_p2p.rest.conformance import ProfileCheck
 from fhir_p2p.rest.interactions import etag_version
 from fhir_p2p.store.base import StoredResource
 
@@ -44,6 +45,11 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{1,128}$")
 
 def settings() -> Settings:
     found: Settings = current_app.extensions["fhir_p2p.settings"]
+    return found
+
+
+def profile_check() -> ProfileCheck:
+    found: ProfileCheck = current_app.extensions["fhir_p2p.profiles"]
     return found
 
 

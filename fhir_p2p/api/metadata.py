@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response
 
 from fhir_p2p import __version__
 from fhir_p2p.api.conformance import CONFORMANCE_TYPES
-from fhir_p2p.api.http import base_url, body_response
+from fhir_p2p.api.http import base_url, body_response, profile_check
 from fhir_p2p.resources.types import READ_ONLY_TYPES, STORED_TYPES
 from fhir_p2p.search.model import ParamType
 from fhir_p2p.search.params import PARAMS, param_for
@@ -25,8 +25,7 @@ _COMMON = ("_id", "_lastUpdated", "_profile", "_tag", "_security")
 
 @bp.get("/metadata")
 def capability_statement() -> Response:
-    registry = current_app.extensions["fhir_p2p.profiles"].validator.registry
-    return body_response(build_capability_statement(base_url(), registry.own), 200)
+    return body_response(build_capability_statement(base_url(), profile_check().validator.registry.own), 200)
 
 
 def build_capability_statement(base: str, conformance: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from fhir_p2p.api.http import (
     if_match_version,
     not_modified,
     prefer,
+    profile_check,
     read_body,
     read_resource,
     settings,
@@ -24,17 +25,11 @@ from fhir_p2p.api.http import (
 from fhir_p2p.errors import BadRequest, Issue, Unprocessable, raise_on_errors
 from fhir_p2p.rest import interactions, transaction
 from fhir_p2p.rest import search as rest_search
-from fhir_p2p.rest.conformance import ProfileCheck
 from fhir_p2p.store.sql import Store
 
 bp = Blueprint("fhir", __name__, url_prefix="/fhir")
 
 _NOT_SEARCH_PARAMS = frozenset({"_format", "_pretty"})
-
-
-def profiles() -> ProfileCheck:
-    found: ProfileCheck = current_app.extensions["fhir_p2p.profiles"]
-    return found
 
 
 def store() -> Store:
@@ -47,7 +42,7 @@ def process_bundle() -> Response:
     bundle = read_body(request)
     kind = transaction.require_bundle_kind(bundle, settings().max_bundle_entries)
     invalid = transaction.check_entries(bundle)
-    unprocessable = transaction.check_entry_profiles(bundle, profiles().issues, skip=invalid)
+    unprocessable = transaction.check_entry_profiles(bundle, profile_check().issues, skip=invalid)
     answer_with = prefer(request, "return")
     if kind == "batch":
         result = transaction.run_batch(
@@ -80,7 +75,7 @@ def system_history() -> Response:
 def create(resource_type: str) -> Response:
     interactions.require_writable(resource_type)
     resource = read_resource(request, resource_type)
-    warnings = profiles().require(resource)
+    warnings = profile_check().require(resource)
     with store().unit_of_work(write=True) as uow:
         result = interactions.create(uow, resource_type, resource, request.headers.get("If-None-Exist"))
     return write_response(result.stored, 201 if result.created else 200, warnings)
@@ -135,7 +130,7 @@ def update(resource_type: str, resource_id: str) -> Response:
     interactions.require_writable(resource_type)
     resource = read_resource(request, resource_type)
     expected = if_match_version(request)
-    warnings = profiles().require(resource)
+    warnings = profile_check().require(resource)
     with store().unit_of_work(write=True) as uow:
         result = interactions.update(uow, resource_type, resource_id, resource, expected)
     return write_response(result.stored, 201 if result.created else 200, warnings)

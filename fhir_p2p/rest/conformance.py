@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Any, Final
 
 from fhir_p2p.errors import Issue, Unprocessable, errors_in
+from fhir_p2p.resources.parse import check_resource
 from fhir_p2p.validation import Validator
 
 PROFILE_BASE: Final = "http://fhir-p2p.org/fhir/StructureDefinition/"
@@ -62,23 +63,23 @@ class ProfileCheck:
             resource: a resource that passed the base structure checks.
             path: its FHIRPath when inside another resource (`Bundle.entry[2].resource`).
         """
-        found: list[Issue] = []
-        for profile, known in self._profiles(resource):
-            if known:
-                found.extend(self.validator.validate(resource, profile))
-            else:
-                message = f"Profile {profile} is not known to this server; the resource was not checked against it"
-                where = f"{resource.get('resourceType')}.meta.profile"
-                found.append(Issue("information", "not-supported", message, where, UNKNOWN_CLAIMED_PROFILE))
-        return _relocated(_unique(found), resource, path)
+        return _relocated(self._against(resource, self._profiles(resource)), resource, path)
 
-    def validate(self, resource: dict[str, Any], profile: str | None = None) -> list[Issue]:
-        """For `$validate`: against `profile` when given, else its profiles, else its base definition."""
+    def report(
+        self, resource: dict[str, Any], expected_type: str | None = None, profile: str | None = None
+    ) -> list[Issue]:
+        """Everything `$validate` and `fhir-p2p validate` report for `resource`.
+
+        The base structure checks first; when they find no error, the check against `profile` if
+        given, else against the resource's profiles, else against its base R4 definition.
+        """
+        found = check_resource(resource, expected_type)
+        if errors_in(found):
+            return found
         if profile is not None:
-            return self.validator.validate(resource, profile)
-        if any(True for _ in self._profiles(resource)):
-            return self.issues(resource)
-        return self.validator.validate(resource, None)
+            return found + self.validator.validate(resource, profile)
+        profiles = self._profiles(resource)
+        return found + (self._against(resource, profiles) if profiles else self.validator.validate(resource, None))
 
     def require(self, resource: dict[str, Any], path: str | None = None) -> list[Issue]:
         """Raise Unprocessable (422) with every issue when any is an error; else return the rest."""
@@ -89,14 +90,25 @@ class ProfileCheck:
             raise Unprocessable(f"{subject} does not meet its profile ({len(errors)} errors)", issues=found)
         return found
 
-    def _profiles(self, resource: dict[str, Any]) -> Iterator[tuple[str, bool]]:
+    def _profiles(self, resource: dict[str, Any]) -> list[str]:
+        """The profiles it claims, then the one the server assigns (each once)."""
         claimed = (resource.get("meta") or {}).get("profile") or []
         wanted = [url for url in claimed if isinstance(url, str)]
         assigned = assigned_profile(resource)
         if assigned is not None and assigned not in wanted:
             wanted.append(assigned)
-        for url in wanted:
-            yield url, self.validator.registry.structure_definition(url) is not None
+        return wanted
+
+    def _against(self, resource: dict[str, Any], profiles: list[str]) -> list[Issue]:
+        found: list[Issue] = []
+        for profile in profiles:
+            if self.validator.registry.structure_definition(profile) is not None:
+                found.extend(self.validator.validate(resource, profile))
+            else:
+                message = f"Profile {profile} is not known to this server; the resource was not checked against it"
+                where = f"{resource.get('resourceType')}.meta.profile"
+                found.append(Issue("information", "not-supported", message, where, UNKNOWN_CLAIMED_PROFILE))
+        return _unique(found)
 
 
 def _review_action_codes(claim_response: dict[str, Any]) -> Iterator[object]:

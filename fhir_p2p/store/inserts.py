@@ -59,6 +59,8 @@ def inserts_for(dialect: Dialect) -> Inserts:
     index = []
     for table, row_class in _INDEX_TABLES:
         names = tuple(field.name for field in fields(row_class))
+        if len(names) < 2:  # attrgetter of one name returns the value, not a tuple
+            raise RuntimeError(f"{row_class.__name__} needs a param and at least one value field")
         index.append((_compile(table, dialect, ("res_pk", "res_type", *names)), attrgetter(*names)))
     return Inserts(
         _compile(resources, dialect, RESOURCE_COLUMNS, returning=True),
@@ -77,13 +79,8 @@ def write_index(cursor: Any, statements: Inserts, pk: int, resource_type: str, r
     for (statement, values_of), group in zip(statements.index, _groups(rows), strict=True):
         if group:
             prefix = (pk, resource_type)
-            batch = [statement.params(prefix + _as_tuple(values_of(row))) for row in group]
+            batch = [statement.params(prefix + values_of(row)) for row in group]
             cursor.executemany(statement.sql, batch)
-
-
-def _as_tuple(values: Any) -> tuple[Any, ...]:
-    # attrgetter with one name returns the value itself, with several a tuple
-    return values if type(values) is tuple else (values,)
 
 
 def _compile(table: Table, dialect: Dialect, keys: tuple[str, ...], *, returning: bool = False) -> Statement:
