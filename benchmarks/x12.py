@@ -1,4 +1,4 @@
-"""X12 benchmark: parse + validate throughput of fhir_p2p.x12 against pyx12 on the same interchange.
+"""X12 benchmark: parse + validate (+ translate) throughput of fhir_p2p against pyx12 on the same interchange.
 
 One generated interchange of N transaction sets (the request sample's 278, each with its own BHT03,
 trace numbers and 1 to 3 services), measured in one run:
@@ -6,13 +6,15 @@ trace numbers and 1 to 3 services), measured in one run:
     fhir_p2p read                  read_interchange: delimiters, segments, envelopes
     fhir_p2p read + validate       check_interchange: envelopes, control numbers, X217 layout, elements
     fhir_p2p ... + 999             check_interchange + acknowledge (TA1/999 text)
+    fhir_p2p ... + translate       check_interchange + from_278 (a FHIR Bundle per transaction)
     pyx12 validate                 pyx12 4.0.0 x12n_document with the oracle's X217 map, no 999/JSON output
 
 Times are CPU seconds of the measuring process (`time.process_time`), so other work on the machine
 disturbs them less than wall time. Ours is the best of `--repeat` runs; pyx12 (in the x12 oracle's
 own venv, `./.x12-oracle`, which the oracle installs on first use; never a dependency of the
-server) the best of `--pyx12-repeat`, after a warm-up that loads its maps. Target: read + validate
-at >= 10x pyx12's transactions/s. Results: a table on stdout and `benchmarks/results/x12-<UTC time>.json`.
+server) the best of `--pyx12-repeat`, after a warm-up that loads its maps. Targets: read + validate,
+and read + validate + translate, at >= 10x pyx12's transactions/s. Results: a table on stdout and
+`benchmarks/results/x12-<UTC time>.json`.
 
     python -m benchmarks.x12 [--transactions N] [--repeat N] [--pyx12-repeat N] [--skip-pyx12]
 """
@@ -32,6 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from fhir_p2p.translate import from_278
 from fhir_p2p.x12 import (
     Envelope,
     HlLevel,
@@ -154,6 +157,10 @@ def main(argv: list[str] | None = None) -> int:
                 args.repeat, lambda: acknowledge(check_interchange(text), control_number=1, now=CREATED)
             ),
         },
+        {
+            "measure": "fhir_p2p read + validate + translate",
+            "seconds": best_of(args.repeat, lambda: from_278(check_interchange(text))),
+        },
     ]
     if not args.skip_pyx12:
         with tempfile.TemporaryDirectory() as folder:
@@ -172,16 +179,16 @@ def table(rows: list[dict[str, Any]], transactions: int, size: int) -> str:
     pyx12 = next((r for r in rows if r["measure"].startswith("pyx12")), None)
     lines = [
         f"interchange: {transactions:,} transaction sets, {size:,} bytes",
-        f"{'measure':<32}{'seconds':>9}{'tx/s':>10}{'vs pyx12':>10}",
+        f"{'measure':<38}{'seconds':>9}{'tx/s':>10}{'vs pyx12':>10}",
     ]
     for row in rows:
         ratio = f"{row['tx_per_s'] / pyx12['tx_per_s']:.1f}x" if pyx12 else "-"
-        lines.append(f"{row['measure']:<32}{row['seconds']:>9.3f}{row['tx_per_s']:>10,.0f}{ratio:>10}")
-    if pyx12:
-        ours = next(r for r in rows if r["measure"] == "fhir_p2p read + validate")
+        lines.append(f"{row['measure']:<38}{row['seconds']:>9.3f}{row['tx_per_s']:>10,.0f}{ratio:>10}")
+    for measure in ("read + validate", "read + validate + translate") if pyx12 else ():
+        ours = next(r for r in rows if r["measure"] == f"fhir_p2p {measure}")
         ratio = ours["tx_per_s"] / pyx12["tx_per_s"]
         verdict = "met" if ratio >= TARGET else "missed"
-        lines.append(f"target {verdict}: read + validate at {ratio:.1f}x pyx12's rate (target >= {TARGET:.0f}x)")
+        lines.append(f"target {verdict}: {measure} at {ratio:.1f}x pyx12's rate (target >= {TARGET:.0f}x)")
     return "\n".join(lines)
 
 

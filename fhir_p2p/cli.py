@@ -1,4 +1,4 @@
-"""The `fhir-p2p` command: init-db, load FILE|DIR..., validate FILE..., run [--host] [--port] [--workers].
+"""The `fhir-p2p` command: init-db, load FILE|DIR..., validate FILE..., translate FILE... --to x12|fhir, run.
 
 The database comes from FHIR_P2P_DATABASE_URL (default: SQLite in ./instance).
 """
@@ -6,19 +6,26 @@ The database comes from FHIR_P2P_DATABASE_URL (default: SQLite in ./instance).
 from __future__ import annotations
 
 import multiprocessing
+import sys
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
-from flask import Flask
+import orjson
+from flask import Config, Flask
 
-from fhir_p2p.config import default_profiles_dir
-from fhir_p2p.errors import P2PError, errors_in
+from fhir_p2p.config import DefaultConfig, Settings, default_profiles_dir
+from fhir_p2p.errors import Issue, P2PError, errors_in
 from fhir_p2p.resources.parse import parse_body, parse_resource
 from fhir_p2p.rest import interactions
 from fhir_p2p.rest.conformance import ProfileCheck
+from fhir_p2p.rest.x12 import X12Identity, one_bundle, outbound_addressing, subject_of, translate_resources
 from fhir_p2p.store.sql import Store
+from fhir_p2p.translate import from_278
 from fhir_p2p.validation import Registry, Validator
+from fhir_p2p.x12 import check_interchange
 
 
 def _app(**overrides: Any) -> Flask:
@@ -100,6 +107,65 @@ def validate(files: tuple[Path, ...], profile: str | None, folder: Path | None) 
     click.echo(f"{len(files) - invalid} of {len(files)} files valid")
     if invalid:
         raise SystemExit(1)
+
+
+@main.command("translate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--to", "target", type=click.Choice(["x12", "fhir"]), required=True, help="What to write.")
+@click.option("--control-number", default=1, show_default=True, type=click.IntRange(1, 999_999_999), help="ISA13.")
+def translate(files: tuple[Path, ...], target: str, control_number: int) -> None:
+    """Translate offline, as the server does, to standard output; problems go to standard error.
+
+    --to x12: the first FILE (a Bundle, or a P2P / appeal Task or ClaimResponse) becomes a 278
+    request or response; the other FILEs (resources or Bundles) supply what it references. The X12
+    sender, usage and zone come from FHIR_P2P_X12_* (see config.py). --to fhir: every 278 FILE
+    becomes FHIR Bundles (one per transaction). Exit status 1 when something cannot be translated.
+    """
+    try:
+        if target == "x12":
+            _print_x12(files, control_number)
+        else:
+            for file in files:
+                _print_fhir(file)
+    except P2PError as error:
+        _echo_issues(error.message, error.issues)
+        raise SystemExit(1) from None
+
+
+def _print_x12(files: tuple[Path, ...], control_number: int) -> None:
+    first, *others = (parse_resource(file.read_bytes(), "json", None) for file in files)
+    subject, source = subject_of(first)
+    if others:
+        pool = [first, *others]
+        resources = [e["resource"] for b in pool if b["resourceType"] == "Bundle" for e in b.get("entry", [])]
+        resources += [r for r in pool if r["resourceType"] != "Bundle"]
+        source = {str(index): resource for index, resource in enumerate(resources)}
+    addressing = outbound_addressing(None, X12Identity.of(_settings()), source, subject, datetime.now(UTC))
+    translation = translate_resources(source, subject, replace(addressing, control_number=control_number))
+    click.echo(translation.text)
+    if translation.issues:
+        _echo_issues(f"{len(translation.issues)} values are not carried by the 278:", translation.issues)
+
+
+def _print_fhir(file: Path) -> None:
+    report = check_interchange(file.read_text(encoding="utf-8"))
+    if not report.accepted or not report.transactions:
+        raise P2PError(f"{file}: not a valid 005010X217 interchange", issues=report.to_issues())
+    bundle = one_bundle(from_278(report, zone=X12Identity.of(_settings()).zone))
+    sys.stdout.buffer.write(orjson.dumps(bundle, option=orjson.OPT_INDENT_2) + b"\n")
+
+
+def _settings() -> Settings:
+    config = Config(Path.cwd())
+    config.from_object(DefaultConfig)
+    config.from_prefixed_env("FHIR_P2P")
+    return Settings.from_mapping(config, str(Path.cwd() / "instance"))
+
+
+def _echo_issues(heading: str, issues: list[Issue]) -> None:
+    click.echo(heading, err=True)
+    for issue in issues:
+        click.echo(f"  {issue.severity} {issue.rule or '-'} {issue.expression or '-'}: {issue.message}", err=True)
 
 
 @main.command("run")

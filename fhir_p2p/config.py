@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 class DefaultConfig:
@@ -36,6 +37,14 @@ class DefaultConfig:
     # Folder of the conformance resources (StructureDefinitions, ValueSets, CodeSystems; SPEC §3).
     # Empty: `profiles/` of the source checkout, else `./profiles` (the Docker image sets /app/profiles).
     PROFILES_DIR = ""
+    # X12: the server's own interchange sender identity (ISA05 qualifier / ISA06 id, at most 15
+    # characters, also GS02), ISA15 usage (P production, T test), the zone X12's zoneless dates and
+    # times are read and written in (SPEC §3), and the largest inbound interchange in segments.
+    X12_SENDER_QUALIFIER = "ZZ"
+    X12_SENDER_ID = "FHIRP2P"
+    X12_USAGE = "P"
+    X12_TIMEZONE = "America/New_York"
+    X12_MAX_SEGMENTS = 200_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +60,16 @@ class Settings:
     log_format: str
     auto_migrate: bool
     profiles_dir: Path
+    x12_sender_qualifier: str
+    x12_sender_id: str
+    x12_usage: str
+    x12_timezone: str
+    x12_max_segments: int
 
     @classmethod
     def from_mapping(cls, config: Any, instance_path: str) -> Settings:
         """Build typed settings from a Flask config mapping; fill the SQLite default path."""
+        _check_x12(config)
         url = str(config.get("DATABASE_URL") or "")
         if not url:
             url = "sqlite:///" + str(Path(instance_path) / "fhir-p2p.sqlite3")
@@ -70,7 +85,30 @@ class Settings:
             log_format=str(config["LOG_FORMAT"]),
             auto_migrate=bool(config["AUTO_MIGRATE"]),
             profiles_dir=Path(str(config["PROFILES_DIR"])) if config.get("PROFILES_DIR") else default_profiles_dir(),
+            x12_sender_qualifier=str(config["X12_SENDER_QUALIFIER"]),
+            x12_sender_id=str(config["X12_SENDER_ID"]),
+            x12_usage=str(config["X12_USAGE"]),
+            x12_timezone=str(config["X12_TIMEZONE"]),
+            x12_max_segments=int(config["X12_MAX_SEGMENTS"]),
         )
+
+
+def _check_x12(config: Any) -> None:
+    """Refuse X12 settings that would write invalid interchanges, naming the variable."""
+    problems = []
+    if config["X12_USAGE"] not in ("P", "T"):
+        problems.append("FHIR_P2P_X12_USAGE must be P or T")
+    sender = str(config["X12_SENDER_ID"])
+    if not 1 <= len(sender) <= 15 or not sender.isprintable() or "*" in sender or "~" in sender:
+        problems.append("FHIR_P2P_X12_SENDER_ID must be 1 to 15 printable characters without * or ~")
+    if len(str(config["X12_SENDER_QUALIFIER"])) != 2:
+        problems.append("FHIR_P2P_X12_SENDER_QUALIFIER must be a 2-character ISA05 code, e.g. ZZ")
+    try:
+        ZoneInfo(str(config["X12_TIMEZONE"]))
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(f"FHIR_P2P_X12_TIMEZONE {config['X12_TIMEZONE']!r} is not an IANA time zone")
+    if problems:
+        raise ValueError("; ".join(problems))
 
 
 def default_profiles_dir() -> Path:

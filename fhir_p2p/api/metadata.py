@@ -28,6 +28,14 @@ def capability_statement() -> Response:
     return body_response(build_capability_statement(base_url(), profile_check().validator.registry.own), 200)
 
 
+_OPERATIONS = "http://fhir-p2p.org/fhir/OperationDefinition"
+_X12_OPERATION = {
+    "name": "x12",
+    "definition": f"{_OPERATIONS}/x12",
+    "documentation": "The denial as a 278 response, or the P2P / appeal Task as a 278 request (application/edi-x12)",
+}
+
+
 def build_capability_statement(base: str, conformance: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
     """Describe exactly what this server does: types, interactions, search parameters, includes, profiles.
 
@@ -60,7 +68,12 @@ def build_capability_statement(base: str, conformance: Sequence[dict[str, Any]] 
                 ],
                 "interaction": [{"code": "transaction"}, {"code": "batch"}, {"code": "history-system"}],
                 "operation": [
-                    {"name": "validate", "definition": "http://hl7.org/fhir/OperationDefinition/Resource-validate"}
+                    {"name": "validate", "definition": "http://hl7.org/fhir/OperationDefinition/Resource-validate"},
+                    {
+                        "name": "translate-x12",
+                        "definition": f"{_OPERATIONS}/translate-x12",
+                        "documentation": "Stateless: a FHIR Bundle in, an X12 278 out; or a 278 in, FHIR Bundles out",
+                    },
                 ],
             }
         ],
@@ -88,9 +101,11 @@ def _resource(resource_type: str, profiles: list[str]) -> dict[str, Any]:
     )
     interactions = _READ if resource_type in READ_ONLY_TYPES else _READ + _WRITE
     params = [*own.values(), *(p for name in _COMMON if (p := param_for(resource_type, name)) is not None)]
+    operations = [_X12_OPERATION] if resource_type in ("ClaimResponse", "Task") else []
     return {
         "type": resource_type,
         **({"supportedProfile": profiles} if profiles else {}),
+        **({"operation": operations} if operations else {}),
         "interaction": [{"code": code} for code in interactions],
         "versioning": "versioned-update",
         "readHistory": True,

@@ -13,6 +13,9 @@ from fhir_p2p.search.model import ParamType, SearchParam
 PAS_REVIEW_ACTION_URL = "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/extension-reviewAction"
 PAS_REVIEW_ACTION_CODE_URL = "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/extension-reviewActionCode"
 P2P_REQUEST_DEADLINE_URL = "http://fhir-p2p.org/fhir/StructureDefinition/p2p-request-deadline"
+PAS_ADMINISTRATION_REFERENCE_URL = (
+    "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/extension-administrationReferenceNumber"
+)
 
 _TOKEN = ParamType.TOKEN
 _STRING = ParamType.STRING
@@ -102,7 +105,16 @@ _CLAIM_RESPONSE = (
         "The provider of the claim",
     ),
     SearchParam("request", _REFERENCE, ("ClaimResponse.request",), ("Claim",), "The claim reference"),
-    SearchParam("identifier", _TOKEN, ("ClaimResponse.identifier",), description="The identity of the ClaimResponse"),
+    SearchParam(
+        "identifier",
+        _TOKEN,
+        (
+            "ClaimResponse.identifier",
+            "ClaimResponse.preAuthRef",
+            f"ClaimResponse.item.extension('{PAS_ADMINISTRATION_REFERENCE_URL}').valueString",
+        ),
+        description="The identity of the ClaimResponse, its preAuthRef or a PAS administration reference number",
+    ),
     SearchParam("outcome", _TOKEN, ("ClaimResponse.outcome",), description="The processing outcome"),
     SearchParam("status", _TOKEN, ("ClaimResponse.status",), description="The status of the ClaimResponse"),
     SearchParam("created", _DATE, ("ClaimResponse.created",), description="The creation date"),

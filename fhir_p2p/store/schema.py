@@ -102,3 +102,11 @@ idx_uri = _index_table(
 )
 
 INDEX_TABLES: tuple[Table, ...] = (idx_token, idx_string, idx_reference, idx_date, idx_uri)
+
+# The last interchange control number (ISA13 / GS06) each X12 sender identity used.
+x12_control_numbers = Table(
+    "x12_control_numbers",
+    metadata,
+    Column("sender", String(40), primary_key=True),  # "ISA05:ISA06", e.g. "ZZ:FHIRP2P"
+    Column("last_number", Integer, nullable=False),
+)

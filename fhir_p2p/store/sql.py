@@ -15,7 +15,8 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, delete, select, text, update
+from sqlalchemy import Connection, Engine, case, delete, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from fhir_p2p.errors import BadRequest, Conflict, Gone, Issue, NotFound, PreconditionFailed
@@ -26,8 +27,10 @@ from fhir_p2p.store import search_sql
 from fhir_p2p.store.base import Clock, HistoryPage, SearchPage, StoredResource, WriteResult
 from fhir_p2p.store.engine import WRITE, is_sqlite
 from fhir_p2p.store.inserts import inserts_for, write_index
-from fhir_p2p.store.schema import INDEX_TABLES, resource_versions, resources
+from fhir_p2p.store.schema import INDEX_TABLES, resource_versions, resources, x12_control_numbers
 from fhir_p2p.store.writers import writer_queue_for
+
+_LAST_CONTROL_NUMBER = 999_999_999  # ISA13 has nine digits; after this it starts again at 1
 
 # PostgreSQL SQLSTATEs that mean "another transaction got in the way; try again".
 _RETRYABLE_PG_STATES = frozenset({"40001", "40P01", "55P03"})
@@ -175,6 +178,19 @@ class UnitOfWork:
 
     def new_id(self) -> str:
         return str(uuid.uuid4())
+
+    def next_control_number(self, sender: str) -> int:
+        """The next X12 interchange control number of `sender` ("ISA05:ISA06"), 1 after 999999999.
+
+        Taken inside this unit's transaction (row-locked on PostgreSQL), so concurrent interchanges
+        never share one; a rolled-back unit gives its number back.
+        """
+        table = x12_control_numbers
+        insert = (sqlite.insert if self._sqlite else postgresql.insert)(table).values(sender=sender, last_number=1)
+        bumped = case((table.c.last_number >= _LAST_CONTROL_NUMBER, 1), else_=table.c.last_number + 1)
+        statement = insert.on_conflict_do_update(index_elements=[table.c.sender], set_={"last_number": bumped})
+        number: int = self.connection.execute(statement.returning(table.c.last_number)).scalar_one()
+        return number
 
     def create(self, resource_type: str, resource: dict[str, Any], resource_id: str | None = None) -> StoredResource:
         """Store a new resource as version 1 under `resource_id` (a fresh UUID when None)."""

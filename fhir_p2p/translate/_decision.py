@@ -69,18 +69,22 @@ def event_segments(
     claim_response: Json, claim: Json | None, actions: list[ReviewAction], report: Report
 ) -> list[Segment]:
     """2000E after its HL: TRN*1/TRN*2, UM, HCR, REF*NT, DTP*102/007/036, MSG."""
-    segments: list[Segment] = [*_traces(claim_response, claim, report), _event_um(claim_response, claim, report)]
+    kind = claim_type(claim_response)
+    if kind not in ("institutional", "professional"):
+        report.not_carried("ClaimResponse.type")
+    segments: list[Segment] = [*_traces(claim_response, claim, report), event_um(kind, claim, "I")]
     pre_auth = report.text(str(claim_response.get("preAuthRef", "")), "ClaimResponse.preAuthRef", 50)
+    implied = "AAA without HCR: error" if claim_response.get("error") else "no HCR: complete"
+    outcome = implied.rpartition(" ")[2]
     if actions:
         reasons = {a.reason for a in actions}
         reason = reasons.pop() if len(reasons) == 1 else ""
         action = event_action(actions)
         segments.append(HcrSegment.of(action_code=action, review_number=pre_auth, reason_code=reason))
         outcome = "partial" if action in PARTIAL else "complete"
-        if claim_response.get("outcome", outcome) != outcome:
-            report.warn(
-                COARSER, "ClaimResponse.outcome", f"ClaimResponse.outcome is implied by HCR01 {action}: {outcome}"
-            )
+        implied = f"HCR01 {action}: {outcome}"
+    if claim_response.get("outcome", outcome) != outcome:
+        report.warn(COARSER, "ClaimResponse.outcome", f"ClaimResponse.outcome is implied by {implied}")
     if pre_auth:
         segments.append(RefSegment.of(qualifier="NT", identification=pre_auth))
     created = str(claim_response.get("created", ""))
@@ -130,35 +134,47 @@ def _message(note: Json, path: str, report: Report) -> list[Segment]:
 
 def _traces(claim_response: Json, claim: Json | None, report: Report) -> list[TrnSegment]:
     """TRN*1 (the payer's trace, ClaimResponse.identifier) and TRN*2 (the request's: Claim.identifier,
-    or ClaimResponse.request.identifier when the Claim is not given); identifiers with a `urn:trnorg:` system."""
-    segments: list[TrnSegment] = []
+    or ClaimResponse.request.identifier when the Claim is not given)."""
     request_identifier = claim_response.get("request", {}).get("identifier")
-    request = claim or {"identifier": [request_identifier] if request_identifier else []}
-    for trace_type, resource, name in (("1", claim_response, "ClaimResponse"), ("2", request, "Claim")):
-        for index, ident in enumerate(resource.get("identifier", [])):
-            path = f"{name}.identifier[{index}]"
-            system, value = str(ident.get("system", "")), str(ident.get("value", ""))
-            if not system.startswith(TRN_ORG) or not value or any(t.trace_type == trace_type for t in segments):
-                if name == "ClaimResponse":
-                    report.not_carried(path)
-                continue
-            originator = report.text(system.removeprefix(TRN_ORG), f"{path}.system", 10)
-            number = report.text(value, f"{path}.value", 50)
-            segments.append(TrnSegment.of(trace_type=trace_type, trace_number=number, originator=originator))
-    return segments
+    identifiers = (claim or {}).get("identifier", []) if claim else [request_identifier] if request_identifier else []
+    found = (
+        trace(claim_response.get("identifier", []), "ClaimResponse.identifier", "1", report, report_others=True),
+        trace(identifiers, "Claim.identifier", "2", report, report_others=False),
+    )
+    return [t for t in found if t]
 
 
-def _event_um(claim_response: Json, claim: Json | None, report: Report) -> Segment:
-    """UM: AR (admission review) for institutional claims, else HS; UM04 the place of service of item 1."""
-    claim_type = first_code(claim_response.get("type"), CLAIM_TYPE)
-    if claim_type not in ("institutional", "professional"):
-        report.not_carried("ClaimResponse.type")
-    category = "AR" if claim_type == "institutional" else "HS"
+def trace(
+    identifiers: list[Json], path: str, trace_type: str, report: Report, *, report_others: bool
+) -> TrnSegment | None:
+    """TRN `trace_type` from the first identifier with a `urn:trnorg:{originator}` system and a value;
+    the other identifiers are reported as not carried when `report_others`."""
+    found: TrnSegment | None = None
+    for index, ident in enumerate(identifiers):
+        at = f"{path}[{index}]"
+        system, value = str(ident.get("system", "")), str(ident.get("value", ""))
+        if found is None and system.startswith(TRN_ORG) and value:
+            originator = report.text(system.removeprefix(TRN_ORG), f"{at}.system", 10)
+            number = report.text(value, f"{at}.value", 50)
+            found = TrnSegment.of(trace_type=trace_type, trace_number=number, originator=originator)
+        elif report_others:
+            report.not_carried(at)
+    return found
+
+
+def claim_type(claim_response: Json | None) -> str | None:
+    """The claim-type code of a ClaimResponse (or Claim)."""
+    return first_code((claim_response or {}).get("type"), CLAIM_TYPE)
+
+
+def event_um(category_type: str | None, claim: Json | None, certification: str) -> Segment:
+    """2000E UM: AR (admission review) for institutional claims, else HS; UM02 `certification`; UM04
+    the place of service of the Claim's item 1."""
     items = (claim or {}).get("item", [])
     place = first_code(items[0].get("locationCodeableConcept"), _POS_SYSTEM) if items else None
     return UmSegment.of(
-        request_category=category,
-        certification_type="I",
+        request_category="AR" if category_type == "institutional" else "HS",
+        certification_type=certification,
         facility_code=place or "",
         facility_qualifier="B" if place else "",
     )

@@ -1,5 +1,6 @@
-"""People and organizations in both directions: HumanName and names ⇄ NM1, birth date and gender ⇄
-DMG, ContactPoint ⇄ PER, and the deterministic ids of resources read back from X12."""
+"""People and organizations to X12: HumanName and names → NM1, birth date and gender → DMG,
+ContactPoint ⇄ PER, and the deterministic ids of resources read back from X12 (`_read_parties`
+reads NM1 and DMG)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from fhir_p2p.translate._report import COARSER, Report
 from fhir_p2p.x12.x217.segments import DmgSegment, Nm1Segment, PerSegment
 
 _GENDER_TO_X12 = {"female": "F", "male": "M", "unknown": "U", "other": "U"}
-_GENDER_FROM_X12 = {"F": "female", "M": "male", "U": "unknown"}
+GENDERS = {"F": "female", "M": "male", "U": "unknown"}  # DMG03
 _TELECOM_TO_X12 = {"phone": "TE", "fax": "FX", "email": "EM", "url": "UR"}
 _TELECOM_FROM_X12 = {code: system for system, code in _TELECOM_TO_X12.items()}
 _FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}\Z")
@@ -96,16 +97,6 @@ def _nm1(
     )
 
 
-def human_name(nm1: Nm1Segment) -> Json:
-    """The HumanName an NM1 of a person carries."""
-    name: Json = {"family": nm1.last_or_organization_name}
-    given = [g for g in (nm1.first_name, nm1.middle_name) if g]
-    for key, value in (("given", given), ("prefix", [nm1.name_prefix]), ("suffix", [nm1.name_suffix])):
-        if any(value):
-            name[key] = value
-    return name
-
-
 def demographics(person: Json, path: str, report: Report) -> DmgSegment | None:
     """DMG from birthDate and gender; None without a full birth date (DMG02 is required)."""
     birth = str(person.get("birthDate", ""))
@@ -119,16 +110,6 @@ def demographics(person: Json, path: str, report: Report) -> DmgSegment | None:
         report.warn(COARSER, f"{path}.gender", f"{path}.gender 'other' is sent as DMG03 U (unknown)")
     code = _GENDER_TO_X12.get(str(gender), "")
     return DmgSegment.of(format="D8", birth_date=birth.replace("-", ""), gender=code)
-
-
-def from_demographics(dmg: DmgSegment | None) -> Json:
-    """birthDate and gender from a DMG."""
-    if dmg is None:
-        return {}
-    found: Json = {"birthDate": f"{dmg.birth_date[:4]}-{dmg.birth_date[4:6]}-{dmg.birth_date[6:8]}"}
-    if dmg.gender in _GENDER_FROM_X12:
-        found["gender"] = _GENDER_FROM_X12[dmg.gender]
-    return found
 
 
 def contact_per(contact: Json, path: str, report: Report) -> PerSegment | None:

@@ -10,16 +10,33 @@ REVIEW_ACTION_CODE: Final = PAS + "extension-reviewActionCode"
 ADMINISTRATION_REFERENCE: Final = PAS + "extension-administrationReferenceNumber"
 ITEM_PRE_AUTH_PERIOD: Final = PAS + "extension-itemPreAuthPeriod"
 PAS_CLAIM_RESPONSE: Final = PAS + "profile-claimresponse"
-P2P_CONTACT: Final = "http://fhir-p2p.org/fhir/StructureDefinition/p2p-contact"
+ERROR_ELEMENT: Final = PAS + "extension-errorElement"
+ERROR_FOLLOW_UP: Final = PAS + "extension-errorFollowupAction"
+
+P2P_DEFINITION: Final = "http://fhir-p2p.org/fhir/StructureDefinition/"  # SPEC §3: {canonical base}/{type}/{id}
+P2P_CODE_SYSTEM: Final = "http://fhir-p2p.org/fhir/CodeSystem/"
+P2P_CONTACT, P2P_REQUEST, P2P_APPEAL = (P2P_DEFINITION + name for name in ("p2p-contact", "p2p-request", "p2p-appeal"))
+TASK_CODE_SYSTEM, INPUT_SYSTEM, ROLE_SYSTEM = (
+    P2P_CODE_SYSTEM + name for name in ("p2p-task-code", "p2p-input", "p2p-requester-role")
+)
 
 ACTION_SYSTEM: Final = "https://codesystem.x12.org/005010/306"
 REASON_SYSTEM: Final = "https://codesystem.x12.org/external/886"
+ERROR_SYSTEM: Final = "https://codesystem.x12.org/005010/901"
+FOLLOW_UP_SYSTEM: Final = "https://codesystem.x12.org/005010/889"
+REPORT_TYPE_SYSTEM: Final = "https://codesystem.x12.org/005010/755"
+TRANSMISSION_SYSTEM: Final = "https://codesystem.x12.org/005010/756"
 NPI_SYSTEM: Final = "http://hl7.org/fhir/sid/us-npi"
 NUCC_SYSTEM: Final = "http://nucc.org/provider-taxonomy"
 PAYER_ID_SYSTEM: Final = "http://fhir-p2p.org/fhir/sid/payer-id"
 MEMBER_ID_SYSTEM: Final = "http://fhir-p2p.org/fhir/sid/x12-member-id"
 V2_0203: Final = "http://terminology.hl7.org/CodeSystem/v2-0203"
 CLAIM_TYPE: Final = "http://terminology.hl7.org/CodeSystem/claim-type"
+PROCESS_PRIORITY: Final = "http://terminology.hl7.org/CodeSystem/processpriority"
+CPT_SYSTEM: Final = "http://www.ama-assn.org/go/cpt"
+HCPCS_SYSTEM: Final = "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets"
+REVENUE_SYSTEM: Final = "https://www.nubc.org/CodeSystem/RevenueCodes"
+ICD10_SYSTEM: Final = "http://hl7.org/fhir/sid/icd-10-cm"
 ADJUDICATION: Final = "http://terminology.hl7.org/CodeSystem/adjudication"
 TRN_ORG: Final = "urn:trnorg:"
 

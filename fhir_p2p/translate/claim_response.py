@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from fhir_p2p.errors import Issue, Unprocessable, raise_on_errors
+from fhir_p2p.translate._aaa import EVENT, place_errors, service_key
 from fhir_p2p.translate._decision import event_segments, review_action, service_segments
-from fhir_p2p.translate._levels import requester_name, subscriber_name, umo_name
+from fhir_p2p.translate._envelope import X12Envelope, wall_time, write_interchange
+from fhir_p2p.translate._levels import requester_name, subscriber_name, umo_contacts, umo_name
 from fhir_p2p.translate._pas import ADMINISTRATION_REFERENCE, ITEM_PRE_AUTH_PERIOD, P2P_CONTACT, REVIEW_ACTION, Json
 from fhir_p2p.translate._read import read_response
 from fhir_p2p.translate._report import Report
 from fhir_p2p.translate.context import Resources
-from fhir_p2p.x12 import Envelope, HlLevel, Party, build_interchange
-from fhir_p2p.x12.x217.segments import BhtSegment
+from fhir_p2p.x12 import HlLevel
 
 # Elements translated (or fixed by the p2p-denial profile, or metadata); every other one is reported.
 _CLAIM_RESPONSE_KEYS = frozenset(
     {"resourceType", "id", "meta", "text", "status", "use", "type", "extension", "identifier", "patient", "created",
-     "insurer", "requestor", "request", "outcome", "preAuthRef", "preAuthPeriod", "item", "processNote"}
+     "insurer", "requestor", "request", "outcome", "preAuthRef", "preAuthPeriod", "item", "processNote", "error"}
 )  # fmt: skip
 _ITEM_KEYS = frozenset({"itemSequence", "noteNumber", "adjudication", "extension"})
 _ITEM_EXTENSIONS = frozenset({ADMINISTRATION_REFERENCE, ITEM_PRE_AUTH_PERIOD})
@@ -28,15 +28,9 @@ _NOTE_KEYS = frozenset({"number", "type", "text"})  # a note reads back as `disp
 
 
 @dataclass(frozen=True, slots=True)
-class ResponseEnvelope:
-    """Interchange header values for a translated 278 response."""
-
-    sender: Party = field(default_factory=lambda: Party("ZZ", "FHIRP2P"))  # ISA06 / GS02: the UMO side
-    receiver: Party = field(default_factory=lambda: Party("ZZ", "REQUESTER"))  # ISA08 / GS03
-    control_number: int = 1  # ISA13 and GS06
-    created: datetime | None = None  # ISA09/10, GS04/05, BHT04/05; ClaimResponse.created (its wall time) when None
-    usage: str = "T"  # ISA15
-    reference: str | None = None  # BHT03; the ClaimResponse id when None
+class ResponseEnvelope(X12Envelope):
+    """Interchange header values for a translated 278 response: from the UMO side (ISA06) to the
+    requester (ISA08); `created` defaults to ClaimResponse.created (its wall time), `reference` to its id."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,24 +63,23 @@ def to_278_response(source: Mapping[str, Any], envelope: ResponseEnvelope | None
     items = claim_response.get("item", [])
     actions = [review_action(item, f"ClaimResponse.item[{i}]", report) for i, item in enumerate(items)]
     claim = resources.resolve(claim_response.get("request"), "Claim")
-    umo = HlLevel("20", umo_name(claim_response, resources, report))
-    requester = umo.add("21", *requester_name(claim_response, resources, report))
-    subscriber = requester.add("22", *subscriber_name(claim_response, resources, report))
-    event = subscriber.add("EV", *event_segments(claim_response, claim, [a for a in actions if a], report))
+    aaa = place_errors(claim_response, report)
+    name = umo_name(claim_response.get("insurer"), "ClaimResponse.insurer", resources, report)
+    umo = HlLevel("20", [*aaa.get("2000A", []), *name, *umo_contacts(claim_response, report), *aaa.get("2010A", [])])
+    name = requester_name(claim_response.get("requestor"), "ClaimResponse.requestor", resources, report)
+    requester = umo.add("21", *name[:1], *aaa.get("2010B", []), *name[1:])
+    name = subscriber_name(claim_response.get("patient"), "ClaimResponse.patient", claim, resources, report)
+    subscriber = requester.add("22", *name[:1], *aaa.get("2010C", []), *name[1:])
+    segments = event_segments(claim_response, claim, [a for a in actions if a], report)
+    traces = sum(1 for s in segments if s.id == "TRN")
+    event = subscriber.add("EV", *segments[:traces], *aaa.get(EVENT, []), *segments[traces:])
     notes = claim_response.get("processNote", [])
     for index, (item, action) in enumerate(zip(items, actions, strict=True)):
-        event.add("SS", *service_segments(item, index, action, notes, report))
+        event.add("SS", *aaa.get(service_key(index + 1), []), *service_segments(item, index, action, notes, report))
     warnings = raise_on_errors(report.issues, Unprocessable, "the ClaimResponse cannot be sent as a 278 response")
-    created = envelope.created or _wall_time(str(claim_response.get("created", "")))
-    bht = BhtSegment.of(
-        structure_code="0007",
-        purpose="11",
-        reference=(envelope.reference or str(claim_response.get("id") or envelope.control_number))[:50],
-        date=created.strftime("%Y%m%d"),
-        time=created.strftime("%H%M"),
-    )
-    header = Envelope(envelope.sender, envelope.receiver, envelope.control_number, created, usage=envelope.usage)
-    return X12Translation(build_interchange(header, [[bht, *umo.to_segments()]]).to_text(), warnings)
+    created = envelope.created or wall_time(str(claim_response.get("created", "")), "ClaimResponse.created")
+    text = write_interchange(envelope, "11", str(claim_response.get("id") or ""), created, umo)
+    return X12Translation(text, warnings)
 
 
 def from_278_response(text: str) -> Json:
@@ -103,39 +96,14 @@ def from_278_response(text: str) -> Json:
     return read_response(text)
 
 
-def _wall_time(created: str) -> datetime:
-    try:
-        return datetime.fromisoformat(created).replace(tzinfo=None)
-    except ValueError:
-        raise Unprocessable(
-            "ClaimResponse.created is required",
-            issues=[Issue("error", "required", "no created", "ClaimResponse.created")],
-        ) from None
-
-
 def _report_unmapped(claim_response: Json, report: Report) -> None:
     """Warn about each element of the ClaimResponse that the mapping does not carry."""
-    for key in claim_response:
-        if key not in _CLAIM_RESPONSE_KEYS:
-            report.not_carried(f"ClaimResponse.{key}")
-    for index, ext in enumerate(claim_response.get("extension", [])):
-        if ext.get("url") != P2P_CONTACT:
-            report.not_carried(f"ClaimResponse.extension[{index}]")
+    report.unmapped(claim_response, "ClaimResponse", _CLAIM_RESPONSE_KEYS, (P2P_CONTACT,))
     for index, item in enumerate(claim_response.get("item", [])):
         path = f"ClaimResponse.item[{index}]"
-        for key in item:
-            if key not in _ITEM_KEYS:
-                report.not_carried(f"{path}.{key}")
-        for e, ext in enumerate(item.get("extension", [])):
-            if ext.get("url") not in _ITEM_EXTENSIONS:
-                report.not_carried(f"{path}.extension[{e}]")
+        report.unmapped(item, path, _ITEM_KEYS, _ITEM_EXTENSIONS)
         for a, adjudication in enumerate(item.get("adjudication", [])):
-            for key in adjudication:
-                if key not in ("category", "extension"):
-                    report.not_carried(f"{path}.adjudication[{a}].{key}")
-            for e, ext in enumerate(adjudication.get("extension", [])):
-                if ext.get("url") != REVIEW_ACTION:
-                    report.not_carried(f"{path}.adjudication[{a}].extension[{e}]")
+            report.unmapped(adjudication, f"{path}.adjudication[{a}]", ("category", "extension"), (REVIEW_ACTION,))
     for index, note in enumerate(claim_response.get("processNote", [])):
         for key in note:
             if key not in _NOTE_KEYS or (key == "type" and note[key] != "display"):

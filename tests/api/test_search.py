@@ -43,7 +43,8 @@ def ids(client, query):
         ("review-action=A3,A2", [PARTIAL, DENIAL]),
         ("review-action=A1&outcome=complete", [APPROVAL]),
         ("identifier=urn:trnorg:1840563927|NWH-TRN-20261117-004218", [DENIAL]),
-        ("identifier=NWH-UM-2026-1117-0042", []),
+        ("identifier=NWH-UM-2026-1117-0042", [DENIAL]),  # preAuthRef and PAS administration reference number
+        ("identifier=urn:trnorg:1840563927|NWH-UM-2026-1117-0042", []),  # they have no system
         ("created=ge2026-11-17", [DENIAL]),
         ("created=2026-11-10", [PARTIAL]),
         ("created=ge2026-11-10&created=lt2026-11-12", [APPROVAL, PARTIAL]),

@@ -6,12 +6,24 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from fhir_p2p.translate import _pas as pas
 from tests.x12.strategies import DIGITS, UPPER, text
 
 IDS = UPPER + DIGITS + "-"
+
+
+def generated(examples: int) -> settings:
+    """Reproducible property runs: derandomized, no example database, no deadline."""
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
 
 
 def _optional(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
@@ -159,3 +171,110 @@ def denials(draw: st.DrawFn) -> dict[str, Any]:
                 found["noteNumber"] = [note]
     resources = [claim_response, patient, insurer, *parties]
     return {f"{r['resourceType']}/{r['id']}": r for r in resources}
+
+
+TASK_KINDS = ("peer-to-peer-review", "internal-appeal", "external-review")
+ROLES = ("ordering-physician", "covering-physician", "physician-assistant", "nurse-practitioner")
+TELECOM = ("phone", "fax", "email", "url")
+P2P = "http://fhir-p2p.org/fhir/"
+
+
+def _input(code: str, key: str, value: Any) -> dict[str, Any]:
+    return {"type": pas.concept(P2P + "CodeSystem/p2p-input", code), key: value}
+
+
+@st.composite
+def document(draw: st.DrawFn, number: int) -> dict[str, Any]:
+    """A supporting DocumentReference: X12 755/756 codings or none, an identifier or only an id."""
+    found: dict[str, Any] = {"resourceType": "DocumentReference", "id": f"doc-{number}", "status": "current"}
+    report_type = draw(_optional(st.sampled_from(["09", "OZ", "LA", "RR", "B3", "M1"])))
+    if report_type:
+        found["type"] = pas.concept(pas.REPORT_TYPE_SYSTEM, report_type)
+    transmission = draw(_optional(st.sampled_from(["EL", "FX", "BM", "EM", "FT", "AA"])))
+    if transmission:
+        found["category"] = [pas.concept(pas.TRANSMISSION_SYSTEM, transmission)]
+    control = draw(_optional(text(80, min_size=2, alphabet=IDS)))
+    if control:
+        found["identifier"] = [{"system": "urn:example:doc", "value": control}]
+    description = draw(_optional(text(100)))
+    if description:
+        found["description"] = description
+    found["content"] = [{"attachment": {"contentType": "text/plain", "data": "SGVsbG8="}}]
+    return found
+
+
+@st.composite
+def denial_focus(draw: st.DrawFn) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Task.focus: a logical reference, or a denial ClaimResponse (items with review numbers and
+    administration references) to resolve."""
+    if draw(st.booleans()):
+        return {"type": "ClaimResponse", "identifier": {"value": draw(text(50, alphabet=IDS))}}, []
+    items = [draw(item(n)) for n in range(1, draw(st.integers(1, 6)) + 1)]
+    denial: dict[str, Any] = {
+        "resourceType": "ClaimResponse",
+        "id": "denial",
+        "status": "active",
+        "type": pas.concept(pas.CLAIM_TYPE, draw(st.sampled_from(["institutional", "professional"]))),
+        "use": "preauthorization",
+        "patient": {"reference": "Patient/patient"},
+        "created": draw(_day()),
+        "insurer": {"reference": "Organization/insurer"},
+        "outcome": "complete",
+        "preAuthRef": draw(text(50, alphabet=IDS)),
+        "item": items,
+    }
+    return {"reference": "ClaimResponse/denial"}, [denial]
+
+
+@st.composite
+def tasks(draw: st.DrawFn, kinds: tuple[str, ...] = TASK_KINDS) -> dict[str, Any]:
+    """A P2P or appeal Task with its Patient, owner, requester, supporting documents and maybe its
+    denial, keyed by `Type/id`; inputs repeat, go missing and carry delimiters."""
+    resources = draw(denials())
+    patient, insurer = resources["Patient/patient"], resources["Organization/insurer"]
+    parties = [r for r in draw(requester()) if r["resourceType"] != "Organization"] or [
+        {"resourceType": "Practitioner", "id": "requester-person", "name": [draw(human_name())],
+         "identifier": [{"system": pas.NPI_SYSTEM, "value": draw(text(10, min_size=10, alphabet=DIGITS))}]}
+    ]  # fmt: skip
+    focus, denial = draw(denial_focus())
+    documents = [draw(document(n)) for n in range(draw(st.integers(0, 12)))]
+    inputs = [_input("requester-role", "valueCodeableConcept", pas.concept(P2P + "CodeSystem/p2p-requester-role", r))
+              for r in draw(st.lists(st.sampled_from(ROLES), min_size=0, max_size=2))]  # fmt: skip
+    for _ in range(draw(st.integers(0, 2))):
+        contact = {"system": draw(st.sampled_from(TELECOM)), "value": draw(text(40))}
+        inputs.append(_input("callback", "valueContactPoint", contact))
+    if draw(st.booleans()):
+        inputs.append(_input("availability", "valuePeriod", {"start": "2026-11-19T12:00:00-06:00"}))
+    specialty = draw(_optional(text(10, min_size=10, alphabet=UPPER + DIGITS)))
+    if specialty:
+        inputs.append(_input("requested-specialty", "valueCodeableConcept", pas.concept(pas.NUCC_SYSTEM, specialty)))
+    rationale = draw(_optional(text(400)))
+    if rationale:
+        inputs.append(_input("clinical-rationale", "valueString", rationale))
+    inputs += [
+        _input("supporting-info", "valueReference", {"reference": f"DocumentReference/{d['id']}"}) for d in documents
+    ]
+    for sequence in draw(st.lists(st.integers(1, 40), max_size=30)):
+        inputs.append(_input("denied-item", "valuePositiveInt", sequence))
+    inputs = draw(st.permutations(inputs))
+    task: dict[str, Any] = {
+        "resourceType": "Task",
+        "id": "task",
+        "status": "requested",
+        "intent": "order",
+        "code": pas.concept(P2P + "CodeSystem/p2p-task-code", draw(st.sampled_from(kinds))),
+        "focus": focus,
+        "for": {"reference": "Patient/patient"},
+        "authoredOn": draw(_day()) + draw(st.sampled_from(["", "T08:30:00-06:00", "T23:59:59Z"])),
+        "requester": {"reference": f"{parties[0]['resourceType']}/{parties[0]['id']}"},
+        "owner": {"reference": "Organization/insurer"},
+        "input": inputs,
+    }
+    priority = draw(_optional(st.sampled_from(["routine", "urgent", "asap", "stat"])))
+    if priority:
+        task["priority"] = priority
+    trace = draw(_optional(text(48, alphabet=IDS)))
+    if trace:
+        task["identifier"] = [{"system": "urn:trnorg:1234567890", "value": trace}]
+    found = [task, patient, insurer, *parties, *denial, *documents]
+    return {f"{r['resourceType']}/{r['id']}": r for r in found}

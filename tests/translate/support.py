@@ -1,4 +1,5 @@
-"""Helpers for the translation tests: example resource sets and the mapped fields a round trip keeps."""
+"""Helpers for the translation tests: example resource sets and the mapped fields a round trip keeps
+(`mapped_fields` for denials and 278 responses, `task_mapped_fields` for Tasks and 278 requests)."""
 
 from __future__ import annotations
 
@@ -10,20 +11,36 @@ from fhir_p2p.translate import Resources
 from fhir_p2p.translate._pas import (
     ACTION_SYSTEM,
     ADMINISTRATION_REFERENCE,
+    ERROR_ELEMENT,
+    ERROR_FOLLOW_UP,
+    ERROR_SYSTEM,
+    FOLLOW_UP_SYSTEM,
+    INPUT_SYSTEM,
     ITEM_PRE_AUTH_PERIOD,
     NPI_SYSTEM,
     NUCC_SYSTEM,
     P2P_CONTACT,
     PAYER_ID_SYSTEM,
     REASON_SYSTEM,
+    REPORT_TYPE_SYSTEM,
     REVIEW_ACTION,
     REVIEW_ACTION_CODE,
+    ROLE_SYSTEM,
+    TASK_CODE_SYSTEM,
+    TRANSMISSION_SYSTEM,
     first_code,
     identifier_of,
 )
+from fhir_p2p.x12 import check_interchange
+from tests.x12.support import run_oracle
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
+
+
+def task_example_set() -> dict[str, Any]:
+    """Every example, keyed by file name: the P2P Task and all it references (and a few others)."""
+    return {p.stem: json.loads(p.read_text()) for p in EXAMPLES.glob("*.json")}
 
 
 def denial_files() -> list[Path]:
@@ -34,6 +51,15 @@ def example_set(denial: Path) -> dict[str, Any]:
     """The denial and every other example it may reference (not Tasks, not other ClaimResponses)."""
     others = [p for p in EXAMPLES.glob("*.json") if not p.name.startswith(("ClaimResponse-", "Task-"))]
     return {p.stem: json.loads(p.read_text()) for p in [*others, denial]}
+
+
+def assert_accepted_by_both(texts: dict[str, str]) -> None:
+    """Every text passes `check_interchange` with no issue and the pyx12 oracle (one call for all)."""
+    for name, text in texts.items():
+        assert check_interchange(text).all_issues() == [], name
+    verdicts = run_oracle(texts)
+    assert {name: r["errors"] for name, r in verdicts.items() if not r["valid"]} == {}
+    assert set(verdicts) == set(texts)
 
 
 def x12(value: str, size: int) -> str:
@@ -58,8 +84,8 @@ def _name(resource: dict) -> tuple:
     )
 
 
-def _requester(resources: Resources, claim_response: dict) -> tuple:
-    found = resources.resolve(claim_response["requestor"])
+def _requester(resources: Resources, reference: dict) -> tuple:
+    found = resources.resolve(reference)
     assert found is not None
     if found["resourceType"] == "Organization":
         return ("Organization", identifier_of(found, NPI_SYSTEM), x12(found["name"], 60))
@@ -90,6 +116,42 @@ def _period(period: dict | None) -> tuple:
     return (_date((period or {}).get("start")), _date((period or {}).get("end")))
 
 
+def _patient(patient: dict, coverage: dict | None) -> tuple:
+    return (
+        (coverage or {}).get("subscriberId") or identifier_of(patient, type_code="MB"),
+        _name(patient),
+        patient.get("birthDate"),
+        {"other": "unknown"}.get(patient.get("gender", ""), patient.get("gender"))
+        if patient.get("birthDate")
+        else None,
+    )
+
+
+def _payer(organization: dict) -> tuple:
+    return (
+        x12(organization["name"], 60),
+        identifier_of(organization, PAYER_ID_SYSTEM) or identifier_of(organization, type_code="NIIP"),
+    )
+
+
+def _errors(claim_response: dict) -> list[tuple]:
+    """(code, follow-up, itemSequence, loop) of each error, as X12 keeps them, sorted."""
+    found = []
+    items = len(claim_response.get("item", []))
+    for error in claim_response.get("error", []):
+        code = first_code(error["code"], ERROR_SYSTEM)
+        if code is None or len(code) != 2:
+            continue
+        follow_up = first_code(_extension(error, ERROR_FOLLOW_UP, "valueCodeableConcept"), FOLLOW_UP_SYSTEM)
+        element = next(
+            (e["extension"][0]["valueString"] for e in error.get("extension", []) if e["url"] == ERROR_ELEMENT), ""
+        )
+        loop = element.split("-")[0] if element.split("-")[0] in ("2000A", "2010A", "2010B", "2010C") else None
+        sequence = error.get("itemSequence") if loop is None and 1 <= error.get("itemSequence", 0) <= items else None
+        found.append((code, follow_up or ("R" if code == "42" else "C"), sequence, loop))
+    return sorted(found, key=repr)
+
+
 def mapped_fields(source: dict[str, Any]) -> dict[str, Any]:
     """Every field the ClaimResponse ⇄ 278 response mapping carries, as X12 keeps it."""
     resources = Resources.of(source)
@@ -101,24 +163,14 @@ def mapped_fields(source: dict[str, Any]) -> dict[str, Any]:
     coverage = resources.find("Coverage")
     notes = {n["number"]: x12(n["text"], 264) for n in cr.get("processNote", [])}
     return {
-        "insurer": (
-            x12(insurer["name"], 60),
-            identifier_of(insurer, PAYER_ID_SYSTEM) or identifier_of(insurer, type_code="NIIP"),
-        ),
+        "insurer": _payer(insurer),
         "contacts": [
             (e["valueContactPoint"]["system"], e["valueContactPoint"]["value"])
             for e in cr.get("extension", [])
             if e["url"] == P2P_CONTACT
         ],
-        "requester": _requester(resources, cr),
-        "patient": (
-            (coverage or {}).get("subscriberId") or identifier_of(patient, type_code="MB"),
-            _name(patient),
-            patient.get("birthDate"),
-            {"other": "unknown"}.get(patient.get("gender", ""), patient.get("gender"))
-            if patient.get("birthDate")
-            else None,
-        ),
+        "requester": _requester(resources, cr["requestor"]),
+        "patient": _patient(patient, coverage),
         "type": first_code(cr["type"], "http://terminology.hl7.org/CodeSystem/claim-type"),
         "created": _date(cr["created"]),
         "outcome": cr["outcome"],
@@ -135,4 +187,86 @@ def mapped_fields(source: dict[str, Any]) -> dict[str, Any]:
             )
             for item in cr.get("item", [])
         ],
+        "errors": _errors(cr),
+    }
+
+
+# P2P / appeal Task ⇄ 278 request ---------------------------------------------------------------
+
+_LOINC_755 = {"11506-3": "09"}  # the examples' document types
+_TELECOM = ("phone", "fax", "email", "url")
+_PREFIXES = {"stat": "STAT ", "asap": "ASAP ", "urgent": "URGENT "}
+_KINDS = {"peer-to-peer-review": "PEER TO PEER REVIEW", "internal-appeal": "INTERNAL APPEAL",
+          "external-review": "EXTERNAL REVIEW"}  # fmt: skip
+_ROLES = {"covering-physician": "COVERING PHYSICIAN", "physician-assistant": "PHYSICIAN ASSISTANT",
+          "nurse-practitioner": "NURSE PRACTITIONER"}  # fmt: skip
+
+
+def _inputs(task: dict, code: str, key: str) -> list[Any]:
+    return [i[key] for i in task.get("input", []) if first_code(i["type"], INPUT_SYSTEM) == code and key in i]
+
+
+def _denial_reference(resources: Resources, task: dict) -> str:
+    logical = task["focus"].get("identifier", {}).get("value")
+    denial = resources.resolve(task["focus"]) or {}
+    admin = [
+        e["valueString"]
+        for i in denial.get("item", [])
+        for e in i.get("extension", [])
+        if e["url"] == ADMINISTRATION_REFERENCE
+    ]
+    found = [logical, denial.get("preAuthRef"), *admin, *[i.get("value") for i in denial.get("identifier", [])]]
+    return x12(next(v for v in found if v), 50)
+
+
+def _document(resources: Resources, reference: dict) -> tuple:
+    document = resources.resolve(reference)
+    assert document is not None
+    codes = [document.get("type"), *document.get("category", [])]
+    report_type = next((c for c in (first_code(x, REPORT_TYPE_SYSTEM) for x in codes) if c), None)
+    report_type = report_type or _LOINC_755.get(first_code(document.get("type"), "http://loinc.org") or "", "OZ")
+    transmission = next((c for c in (first_code(x, TRANSMISSION_SYSTEM) for x in codes[1:]) if c), "EL")
+    identifiers = [document.get("masterIdentifier") or {}, *document.get("identifier", [])]
+    control = next((i["value"] for i in identifiers if i.get("value")), document["id"])
+    return (report_type, transmission, x12(control, 80), x12(document.get("description", ""), 80) or None)
+
+
+def task_mapped_fields(source: dict[str, Any]) -> dict[str, Any]:
+    """Every field the Task ⇄ 278 request mapping carries, as X12 keeps it."""
+    resources = Resources.of(source)
+    task = resources.find("Task")
+    assert task is not None
+    patient, owner = resources.resolve(task["for"]), resources.resolve(task["owner"])
+    assert patient is not None and owner is not None
+    kind = first_code(task["code"], TASK_CODE_SYSTEM)
+    roles = [first_code(c, ROLE_SYSTEM) for c in _inputs(task, "requester-role", "valueCodeableConcept")]
+    role = roles[0] if roles else "ordering-physician"
+    specialties = [first_code(c, NUCC_SYSTEM) for c in _inputs(task, "requested-specialty", "valueCodeableConcept")]
+    specialty = specialties[0] if specialties else None
+    priority = task.get("priority") or "routine"
+    preamble = _PREFIXES.get(priority, "") + _KINDS[kind] + " REQUESTED"
+    preamble += f" BY {_ROLES[role]}" if role in _ROLES else ""
+    preamble += f" WITH A {specialty} PEER." if specialty else "."
+    rationales = _inputs(task, "clinical-rationale", "valueString")
+    rationale = x12(rationales[0], 264 - len(preamble) - 1) if rationales else ""
+    callbacks = _inputs(task, "callback", "valueContactPoint")
+    denied = list(dict.fromkeys(_inputs(task, "denied-item", "valuePositiveInt")))
+    traces = [i["value"] for i in task.get("identifier", []) if i.get("system", "").startswith("urn:trnorg:")]
+    return {
+        "kind": kind,
+        "priority": priority,
+        "denial": _denial_reference(resources, task),
+        "owner": _payer(owner),
+        "requester": _requester(resources, task["requester"]),
+        "patient": _patient(patient, resources.find("Coverage")),
+        "authoredOn": _date(task["authoredOn"]),
+        "trace": traces[:1],
+        "role": role,
+        "specialty": specialty,
+        "rationale": rationale or None,
+        "callback": [
+            (c["system"], x12(c["value"], 256)) for c in callbacks[:1] if c.get("system") in _TELECOM and c.get("value")
+        ],
+        "documents": [_document(resources, r) for r in _inputs(task, "supporting-info", "valueReference")[:10]],
+        "denied items": denied,
     }

@@ -3,21 +3,18 @@ become 278 responses that we and pyx12 (one batch) accept, and read back with ev
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 
 from fhir_p2p.translate import from_278_response, to_278_response
 from fhir_p2p.x12 import check_interchange
-from tests.translate.strategies import denials
-from tests.translate.support import mapped_fields
-from tests.x12.support import run_oracle
+from tests.translate.strategies import denials, generated
+from tests.translate.support import assert_accepted_by_both, mapped_fields
 
 
 def test_generated_denials_pass_both_validators_and_round_trip():
     written: dict[str, str] = {}
 
-    @settings(
-        max_examples=30, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
-    )
+    @generated(30)
     @given(denials())
     def round_trip(resources: dict) -> None:
         text = to_278_response(resources).text
@@ -28,6 +25,4 @@ def test_generated_denials_pass_both_validators_and_round_trip():
     round_trip()
     delimiters = {text[3] + text[104] + text[105] for text in written.values()}
     assert len(delimiters) > 1, "names full of delimiters should push the builder off the default ones"
-    verdicts = run_oracle(written)
-    assert len(verdicts) == len(written)
-    assert {name: r["errors"] for name, r in verdicts.items() if not r["valid"]} == {}
+    assert_accepted_by_both(written)

@@ -1,0 +1,110 @@
+"""CAQH CORE real-time SOAP at `POST /core/realtime`: the 278 inside is handled as `POST /x12/278` handles it.
+
+Answers are always SOAP 1.2 (`docs/caqh-core.md`):
+- an envelope that is not a CORE real-time request: a SOAP fault (400/413/500) or a CORE error
+  envelope naming the field (200), from `fhir_p2p.x12.core`;
+- a payload that is not X12 at all: a CORE error envelope `PayloadIllegal` with the reason;
+- X12 with errors: the TA1/999 rejecting it (PayloadType `X12_999_Response_005010X231A1`), nothing stored;
+- X12 that translates to resources the server refuses (an unknown denial, a profile error): a CORE
+  error envelope `PayloadIllegal` whose ErrorMessage lists each rule id and reason, nothing stored;
+- stored: the 999 accepting it.
+Anything unexpected is a SOAP `Receiver` fault with the request id, never a stack trace.
+"""
+
+from __future__ import annotations
+
+import traceback
+import uuid
+
+from flask import Blueprint, Response, current_app, g, request
+from werkzeug.exceptions import HTTPException
+
+from fhir_p2p.api.http import base_url, profile_check, settings
+from fhir_p2p.errors import P2PError
+from fhir_p2p.logging import get_logger
+from fhir_p2p.rest.x12 import X12Identity, acknowledgment, check_x12, store_inbound
+from fhir_p2p.store.sql import Store
+from fhir_p2p.translate import from_278
+from fhir_p2p.x12.core import (
+    SOAP_MEDIA_TYPE,
+    CoreEnvelopeError,
+    CoreErrorCode,
+    CoreLimits,
+    CoreRequest,
+    FaultReason,
+    PayloadType,
+    SoapFaultCode,
+    build_error,
+    build_fault,
+    build_refusal,
+    build_response,
+    parse_request,
+)
+
+bp = Blueprint("core", __name__)
+log = get_logger(__name__)
+
+
+def _store() -> Store:
+    found: Store = current_app.extensions["fhir_p2p.store"]
+    return found
+
+
+@bp.post("/core/realtime")
+def realtime() -> Response:
+    identity = X12Identity.of(settings())
+    now = _store().clock()
+    try:
+        envelope = parse_request(request.get_data(cache=False), CoreLimits(max_bytes=settings().max_body_bytes))
+    except CoreEnvelopeError as error:
+        log.info("core_refused", error=str(error.error_code))
+        answer = build_refusal(error, payload_id=str(uuid.uuid4()), timestamp=now, sender_id=identity.sender.id)
+        return _soap(answer, error.http_status)
+    try:
+        report = check_x12(envelope.payload, settings())
+        with _store().unit_of_work(write=True) as uow:
+            if report.accepted and report.transactions:
+                bundles = from_278(report, zone=identity.zone)
+                store_inbound(
+                    uow, bundles, profile_check().issues, base=base_url(), settings=settings(), prefer_return=None
+                )
+            ack = acknowledgment(uow, identity, report, now)
+    except P2PError as error:
+        return _payload_refused(envelope, error, identity)
+    payload_type = PayloadType.X12_999_RESPONSE if "ST*999*" in ack else PayloadType.X12_TA1_RESPONSE
+    return _soap(build_response(envelope, ack, payload_type, timestamp=now), 200)
+
+
+def _payload_refused(envelope: CoreRequest, error: P2PError, identity: X12Identity) -> Response:
+    """A CORE error envelope for a payload that could not be read or stored (the reasons, no stack)."""
+    log.info("core_payload_refused", status=error.status, rules=[i.rule for i in error.issues])
+    reasons = "; ".join(f"{i.rule or '-'} {i.expression or '-'}: {i.message}" for i in error.issues) or error.message
+    answer = build_error(
+        CoreErrorCode.PAYLOAD_ILLEGAL,
+        f"{error.message}: {reasons}"[:4000],
+        request=envelope,
+        payload_id=str(uuid.uuid4()),
+        timestamp=_store().clock(),
+        sender_id=identity.sender.id,
+    )
+    return _soap(answer, 200)
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException) -> Response:
+    status = error.code or 500
+    reason = FaultReason.TOO_LARGE if status == 413 else None
+    code = SoapFaultCode.SENDER if status < 500 else SoapFaultCode.RECEIVER
+    return _soap(build_fault(code, error.description or error.name, subcode=reason), status)
+
+
+@bp.errorhandler(Exception)
+def _unexpected(error: Exception) -> Response:
+    # As api/errors.py: the stack frames only, never the message (it can quote request data).
+    log.error("internal_error", error=type(error).__name__, stack="".join(traceback.format_tb(error.__traceback__)))
+    message = f"internal error (request id {g.get('request_id', '')})"
+    return _soap(build_fault(SoapFaultCode.RECEIVER, message), 500)
+
+
+def _soap(body: bytes, status: int) -> Response:
+    return Response(body, status=status, content_type=SOAP_MEDIA_TYPE)
