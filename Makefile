@@ -1,5 +1,6 @@
 # fhir-p2p developer tasks. Everything runs from the virtualenv .venv in this folder.
-#   make run     SQLite in instance/ (or FHIR_P2P_DATABASE_URL), examples loaded, http://127.0.0.1:8080/fhir
+#   make run     SQLite in instance/ (or FHIR_P2P_DATABASE_URL), examples loaded, http://127.0.0.1:8080/fhir,
+#                dev mode: --no-auth, loopback only (docs/security.md)
 #   make test    the whole suite on 2 xdist workers; PYTEST_ARGS='-k x' narrows it, PYTEST_WORKERS=0 runs serially
 #   make lint    ruff + mypy          make bench    benchmarks          make clean / distclean
 #   make profiles  rebuild profiles/*.json from profiles/fsh with SUSHI (Node + npm; see profiles/README.md)
@@ -32,7 +33,7 @@ run: $(STAMP)
 	@mkdir -p instance
 	$(BIN)/fhir-p2p init-db
 	$(BIN)/fhir-p2p load examples/
-	exec $(BIN)/fhir-p2p run --host $(HOST) --port $(PORT)
+	exec $(BIN)/fhir-p2p run --no-auth --host $(HOST) --port $(PORT)
 
 # pytest exits 5 when it collected nothing; a run where nothing passed (all skipped/deselected) is
 # an error too: a green `make test` must mean tests ran. The count comes from the JUnit XML.

@@ -440,6 +440,7 @@ def app_env(database_url: str) -> dict[str, str]:
         "FHIR_P2P_DATABASE_URL": database_url,
         "FHIR_P2P_LOG_LEVEL": "WARNING",
         "FHIR_P2P_AUTO_MIGRATE": "false",  # init_db() ran before; workers start on a ready schema
+        "FHIR_P2P_AUTH_REQUIRED": "false",  # these numbers are without auth (dev mode), as before it existed
     }
 
 

@@ -1,4 +1,4 @@
-"""create_app(config=None): configuration, logging, the store, request ids, blueprints and error handlers."""
+"""create_app(config=None): configuration, logging, the store, request ids, auth, blueprints and error handlers."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 
-from fhir_p2p.api import conformance, core, metadata, rest, x12
+from fhir_p2p.api import auth, conformance, core, metadata, rest, x12
 from fhir_p2p.api.errors import register_error_handlers
 from fhir_p2p.api.http import request_id_for, response_media
 from fhir_p2p.config import DefaultConfig, Settings
@@ -54,6 +54,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["fhir_p2p.profiles"] = _profile_check(settings.profiles_dir.resolve())
 
     app.before_request(_start_request)
+    auth.init_app(app, settings, store)  # the token check: after the request id is bound, before anything else
+    app.before_request(_check_format)
     app.after_request(_finish_request)
     app.teardown_request(lambda _error: clear_request())
     app.register_blueprint(metadata.bp)
@@ -89,6 +91,9 @@ def _start_request() -> None:
     g.request_id = request_id_for(request.headers.get("X-Request-Id"))
     g.started = time.perf_counter()
     bind_request(g.request_id)
+
+
+def _check_format() -> None:
     response_media(request)  # a bad _format is refused before any work is done
 
 

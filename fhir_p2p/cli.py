@@ -1,4 +1,5 @@
-"""The `fhir-p2p` command: init-db, load FILE|DIR..., validate FILE..., translate FILE... --to x12|fhir, run.
+"""The `fhir-p2p` command: init-db, load FILE|DIR..., validate FILE..., translate FILE... --to x12|fhir, run
+[--no-auth], clients add|list|remove|rotate|jwks, token.
 
 The database comes from FHIR_P2P_DATABASE_URL (default: SQLite in ./instance).
 """
@@ -7,6 +8,8 @@ from __future__ import annotations
 
 import multiprocessing
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,24 +17,57 @@ from typing import Any
 
 import click
 import orjson
+import requests
 from flask import Config, Flask
 
+from fhir_p2p.auth import (
+    ASSERTION_TYPE,
+    GRANT_TYPE,
+    ROLES,
+    Authority,
+    Endpoints,
+    OAuthError,
+    checked_jwks,
+    checked_jwks_url,
+    load_private_key,
+    public_jwk,
+    registration_problems,
+    sign_assertion,
+)
 from fhir_p2p.config import DefaultConfig, Settings, default_profiles_dir
-from fhir_p2p.errors import Issue, P2PError, errors_in
+from fhir_p2p.errors import Conflict, Issue, P2PError, errors_in
 from fhir_p2p.resources.parse import parse_body, parse_resource
 from fhir_p2p.rest import interactions
 from fhir_p2p.rest.conformance import ProfileCheck
 from fhir_p2p.rest.x12 import X12Identity, one_bundle, outbound_addressing, subject_of, translate_resources
+from fhir_p2p.store.clients import ClientRows
 from fhir_p2p.store.sql import Store
 from fhir_p2p.translate import from_278
 from fhir_p2p.validation import Registry, Validator
 from fhir_p2p.x12 import check_interchange
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+_NO_AUTH_WARNING = """
+  !!  AUTHENTICATION IS OFF (--no-auth): no token is asked for, and every request acts as the
+  !!  all-access dev client `dev-no-auth` (scopes system/*.cruds, every organization).
+  !!  For local demos only; listening on {host} (loopback) only.
+"""
 
 
 def _app(**overrides: Any) -> Flask:
     from fhir_p2p.app import create_app
 
     return create_app({"AUTO_MIGRATE": True, **overrides})
+
+
+@contextmanager
+def _store() -> Iterator[Store]:
+    """The app's store (schema brought up to date), closed afterwards."""
+    store: Store = _app().extensions["fhir_p2p.store"]
+    try:
+        yield store
+    finally:
+        store.dispose()
 
 
 @click.group()
@@ -172,21 +208,190 @@ def _echo_issues(heading: str, issues: list[Issue]) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8080, show_default=True, type=int)
 @click.option("--workers", default=min(2, multiprocessing.cpu_count()) or 1, show_default=True, type=int)
-def run(host: str, port: int, workers: int) -> None:
+@click.option(
+    "--no-auth",
+    is_flag=True,
+    help="Dev mode: no tokens; every request acts as the all-access client dev-no-auth. Loopback hosts only.",
+)
+def run(host: str, port: int, workers: int, no_auth: bool) -> None:
     """Serve with gunicorn (sync workers), after bringing the schema up to date."""
     from gunicorn.app.base import BaseApplication
 
-    _app()  # migrate once, before workers start
+    if no_auth and host not in LOOPBACK_HOSTS:
+        raise click.UsageError(
+            f"--no-auth serves without authentication, so it listens on {', '.join(LOOPBACK_HOSTS)} only, "
+            f"not {host}. Register clients (`fhir-p2p clients add`) to serve other hosts."
+        )
+    overrides: dict[str, Any] = {"AUTH_REQUIRED": False} if no_auth else {}
+    _app(**overrides)  # migrate once, before workers start
+    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
     class _Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
-            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("bind", bind)
             self.cfg.set("workers", workers)
             self.cfg.set("worker_class", "sync")
             self.cfg.set("accesslog", None)
 
         def load(self) -> Flask:
-            return _app(AUTO_MIGRATE=False)
+            return _app(AUTO_MIGRATE=False, **overrides)
 
-    click.echo(f"fhir-p2p serving on http://{host}:{port}/fhir ({workers} workers)", err=True)
+    if no_auth:
+        click.secho(_NO_AUTH_WARNING.format(host=host), fg="red", bold=True, err=True)
+    click.echo(f"fhir-p2p serving on http://{bind}/fhir ({workers} workers)", err=True)
     _Server().run()
+
+
+@main.group("clients")
+def clients() -> None:
+    """The API clients that may ask for tokens (SMART Backend Services; docs/security.md)."""
+
+
+@clients.command("add")
+@click.option("--id", "client_id", required=True, help="The client id (its assertions' iss and sub).")
+@click.option("--org", "organization", required=True, help="The Organization it acts for: Organization/<id>.")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--jwks", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Its JWK Set file.")
+@click.option("--jwks-url", help="Or the https URL of its JWK Set (preferred by SMART: the client rotates keys).")
+@click.option("--scopes", required=True, help='The most it may be granted, e.g. "system/Task.cruds system/*.rs".')
+def clients_add(
+    client_id: str, organization: str, role: str, jwks: Path | None, jwks_url: str | None, scopes: str
+) -> None:
+    """Register a client."""
+    problems = registration_problems(client_id, organization, role, scopes)
+    if problems:
+        raise click.UsageError("; ".join(problems))
+    keys, url = _keys(jwks, jwks_url)
+    scopes = " ".join(scopes.split())
+    with _store() as store, _refusals(), store.unit_of_work(write=True) as uow:
+        ClientRows(uow).add(client_id, organization=organization, role=role, jwks=keys, jwks_url=url, scopes=scopes)
+    click.echo(f"client {client_id} registered: {organization}, {role}, scopes {scopes}")
+
+
+@clients.command("list")
+def clients_list() -> None:
+    """Show every client, removed ones too."""
+    with _store() as store, store.unit_of_work() as uow:
+        found = ClientRows(uow).list()
+    for client in found:
+        keys = client.jwks_url or f"{len(orjson.loads(client.jwks or '{}').get('keys', []))} inline keys"
+        state = "REMOVED" if client.revoked else "active"
+        click.echo(f"{client.client_id}\t{state}\t{client.organization}\t{client.role}\t{keys}\t{client.scopes}")
+    click.echo(f"{len(found)} clients", err=True)
+
+
+@clients.command("remove")
+@click.argument("client_id")
+def clients_remove(client_id: str) -> None:
+    """Revoke a client: it gets no more tokens and its tokens stop working (its id is never reused)."""
+    with _store() as store, store.unit_of_work(write=True) as uow:
+        removed = ClientRows(uow).remove(client_id)
+    if not removed:
+        raise click.ClickException(f"no active client {client_id}")
+    click.echo(f"client {client_id} removed")
+
+
+@clients.command("rotate")
+@click.argument("client_id")
+@click.option("--jwks", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="The new JWK Set file.")
+@click.option("--jwks-url", help="Or the new JWK Set URL.")
+def clients_rotate(client_id: str, jwks: Path | None, jwks_url: str | None) -> None:
+    """Replace a client's public keys (keep the old key in the set until the client has switched)."""
+    keys, url = _keys(jwks, jwks_url)
+    with _store() as store, store.unit_of_work(write=True) as uow:
+        rotated = ClientRows(uow).rotate(client_id, jwks=keys, jwks_url=url)
+    if not rotated:
+        raise click.ClickException(f"no active client {client_id}")
+    click.echo(f"client {client_id}: keys replaced")
+
+
+@clients.command("jwks")
+@click.argument("key", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--kid", help="Key id (default: the RFC 7638 thumbprint, which `fhir-p2p token` uses too).")
+def clients_jwks(key: Path, kid: str | None) -> None:
+    """Print the JWK Set (public part only) of a client's PEM private key, for `clients add --jwks`."""
+    try:
+        private_key = load_private_key(key.read_bytes())
+    except ValueError as error:
+        raise click.ClickException(f"{key}: {error}") from None
+    click.echo(orjson.dumps({"keys": [public_jwk(private_key.public_key(), kid)]}, option=orjson.OPT_INDENT_2))
+
+
+def _keys(jwks: Path | None, jwks_url: str | None) -> tuple[str | None, str | None]:
+    """The checked JWK Set text or URL, exactly one of them."""
+    if (jwks is None) == (jwks_url is None):
+        raise click.UsageError("give either --jwks FILE or --jwks-url URL")
+    try:
+        return (checked_jwks(jwks.read_bytes()), None) if jwks is not None else (None, checked_jwks_url(str(jwks_url)))
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    try:
+        yield
+    except Conflict as error:
+        raise click.ClickException(error.message) from None
+
+
+@main.command("token")
+@click.option("--client", "client_id", required=True, help="The registered client id.")
+@click.option("--key", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Its PEM private key.")
+@click.option("--scope", default="system/*.cruds", show_default=True, help="Scopes asked for (narrowed to registered).")
+@click.option("--url", default="http://127.0.0.1:8080", show_default=True, help="The server, or its FHIR base URL.")
+@click.option("--kid", help="Key id in the client's JWK Set (default: the key's RFC 7638 thumbprint).")
+@click.option("--offline", is_flag=True, help="Sign with the server's own key here (on the server's machine).")
+def token(client_id: str, key: Path | None, scope: str, url: str, kid: str | None, offline: bool) -> None:
+    """Print an access token: the client-credentials grant against a running server, or --offline."""
+    fhir_base = url.rstrip("/") if url.rstrip("/").endswith("/fhir") else url.rstrip("/") + "/fhir"
+    try:
+        if offline:
+            answer = _offline_token(client_id, scope, fhir_base)
+        else:
+            answer = _granted(client_id, key, scope, fhir_base, kid)
+    except OAuthError as error:
+        raise click.ClickException(f"{error.error}: {error.description}") from None
+    if answer["scope"] != scope:
+        click.echo(f"granted: {answer['scope']}", err=True)
+    click.echo(answer["access_token"])
+
+
+def _offline_token(client_id: str, scope: str, fhir_base: str) -> dict[str, Any]:
+    app = _app()
+    settings: Settings = app.extensions["fhir_p2p.settings"]
+    authority: Authority = app.extensions["fhir_p2p.auth"]
+    try:
+        return authority.sign_offline(client_id, scope, Endpoints.for_base(settings.base_url or fhir_base))
+    finally:
+        app.extensions["fhir_p2p.store"].dispose()
+
+
+def _granted(client_id: str, key: Path | None, scope: str, fhir_base: str, kid: str | None) -> dict[str, Any]:
+    """SMART Backend Services as a client does it: discovery, a signed assertion, the token request."""
+    if key is None:
+        raise click.UsageError("--key (the client's PEM private key) is needed, or --offline")
+    try:
+        private_key = load_private_key(key.read_bytes())
+        discovery = requests.get(f"{fhir_base}/.well-known/smart-configuration", timeout=(3.05, 10))
+        discovery.raise_for_status()
+        token_url = str(discovery.json()["token_endpoint"])
+        now = datetime.now(UTC)
+        assertion = sign_assertion(private_key, client_id=client_id, token_url=token_url, now=now, kid=kid)
+        form = {
+            "grant_type": GRANT_TYPE,
+            "client_assertion_type": ASSERTION_TYPE,
+            "client_assertion": assertion,
+            "scope": scope,
+        }
+        response = requests.post(token_url, data=form, timeout=(3.05, 10))
+    except (ValueError, KeyError, requests.RequestException) as error:
+        raise click.ClickException(f"no token: {error}") from None
+    try:
+        answer: dict[str, Any] = response.json()
+    except ValueError:
+        answer = {}
+    if response.status_code != 200 or "access_token" not in answer:
+        refusal = f"{answer.get('error', response.status_code)}: {answer.get('error_description', response.reason)}"
+        raise click.ClickException(f"no token: {refusal}")
+    return answer

@@ -45,6 +45,33 @@ class DefaultConfig:
     X12_USAGE = "P"
     X12_TIMEZONE = "America/New_York"
     X12_MAX_SEGMENTS = 200_000
+    # Auth (SMART Backend Services; docs/security.md). AUTH_REQUIRED False is dev mode: no tokens,
+    # every request acts as the all-access client `dev-no-auth`; `fhir-p2p run --no-auth` sets it
+    # and listens on loopback only. Never turn it off on a reachable host.
+    AUTH_REQUIRED = True
+    # PEM private key (EC P-256/P-384/P-521 or RSA, unencrypted) that signs access tokens
+    # (ES256/ES384/ES512/RS256 by key type). Empty: `auth-signing-key.pem` in the instance folder,
+    # generated (P-256, permissions 0600) the first time a token is signed or checked. Every
+    # worker and host serving one database must use the same key: set this when there are several hosts.
+    AUTH_SIGNING_KEY = ""
+    # Lifetime of the access tokens /auth/token issues, in seconds (SMART recommends at most 300).
+    AUTH_TOKEN_LIFETIME = 300
+    # Clock difference tolerated on exp/iat/nbf of client assertions and access tokens, in seconds.
+    AUTH_CLOCK_SKEW = 30
+    # Clients' JWK Set URLs: request timeout (seconds; connect is at most 3.05) and how long a
+    # fetched set is kept (also bounded by the response's Cache-Control max-age; no-store: not kept).
+    AUTH_JWKS_TIMEOUT = 5.0
+    AUTH_JWKS_CACHE_SECONDS = 300
+    # How long a worker trusts what it read of a client (revoked or not) when checking a bearer
+    # token; a removed client is refused by every worker within this many seconds. 0: read every time.
+    AUTH_CLIENT_CACHE_SECONDS = 5
+    # Also accept access tokens of an external OpenID provider: its issuer (`iss`, exactly), its
+    # JWK Set URL, and the audience its tokens must name (empty: the FHIR base URL). Its tokens
+    # name a registered client in `client_id`, `azp` or `sub`; that client's registration gives the
+    # organization, role and the most scope it may have. Empty issuer: not used.
+    AUTH_EXTERNAL_ISSUER = ""
+    AUTH_EXTERNAL_JWKS_URL = ""
+    AUTH_EXTERNAL_AUDIENCE = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +92,23 @@ class Settings:
     x12_usage: str
     x12_timezone: str
     x12_max_segments: int
+    auth_required: bool
+    auth_signing_key: Path  # the configured key, or the generated one in the instance folder
+    auth_generate_key: bool  # True when AUTH_SIGNING_KEY is unset (the key may be generated)
+    auth_token_lifetime: int
+    auth_clock_skew: int
+    auth_jwks_timeout: float
+    auth_jwks_cache_seconds: int
+    auth_client_cache_seconds: int
+    auth_external_issuer: str
+    auth_external_jwks_url: str
+    auth_external_audience: str
 
     @classmethod
     def from_mapping(cls, config: Any, instance_path: str) -> Settings:
         """Build typed settings from a Flask config mapping; fill the SQLite default path."""
         _check_x12(config)
+        _check_auth(config)
         url = str(config.get("DATABASE_URL") or "")
         if not url:
             url = "sqlite:///" + str(Path(instance_path) / "fhir-p2p.sqlite3")
@@ -90,6 +129,19 @@ class Settings:
             x12_usage=str(config["X12_USAGE"]),
             x12_timezone=str(config["X12_TIMEZONE"]),
             x12_max_segments=int(config["X12_MAX_SEGMENTS"]),
+            auth_required=is_true(config["AUTH_REQUIRED"]),
+            auth_signing_key=Path(str(config["AUTH_SIGNING_KEY"]))
+            if config.get("AUTH_SIGNING_KEY")
+            else Path(instance_path) / "auth-signing-key.pem",
+            auth_generate_key=not config.get("AUTH_SIGNING_KEY"),
+            auth_token_lifetime=int(config["AUTH_TOKEN_LIFETIME"]),
+            auth_clock_skew=int(config["AUTH_CLOCK_SKEW"]),
+            auth_jwks_timeout=float(config["AUTH_JWKS_TIMEOUT"]),
+            auth_jwks_cache_seconds=int(config["AUTH_JWKS_CACHE_SECONDS"]),
+            auth_client_cache_seconds=int(config["AUTH_CLIENT_CACHE_SECONDS"]),
+            auth_external_issuer=str(config.get("AUTH_EXTERNAL_ISSUER") or ""),
+            auth_external_jwks_url=str(config.get("AUTH_EXTERNAL_JWKS_URL") or ""),
+            auth_external_audience=str(config.get("AUTH_EXTERNAL_AUDIENCE") or ""),
         )
 
 
@@ -109,6 +161,26 @@ def _check_x12(config: Any) -> None:
         problems.append(f"FHIR_P2P_X12_TIMEZONE {config['X12_TIMEZONE']!r} is not an IANA time zone")
     if problems:
         raise ValueError("; ".join(problems))
+
+
+def _check_auth(config: Any) -> None:
+    """Refuse auth settings that cannot work, naming the variable."""
+    problems = []
+    if not 1 <= int(config["AUTH_TOKEN_LIFETIME"]) <= 3600:
+        problems.append("FHIR_P2P_AUTH_TOKEN_LIFETIME must be 1 to 3600 seconds")
+    if not 0 <= int(config["AUTH_CLOCK_SKEW"]) <= 300:
+        problems.append("FHIR_P2P_AUTH_CLOCK_SKEW must be 0 to 300 seconds")
+    if bool(config.get("AUTH_EXTERNAL_ISSUER")) != bool(config.get("AUTH_EXTERNAL_JWKS_URL")):
+        problems.append("FHIR_P2P_AUTH_EXTERNAL_ISSUER and FHIR_P2P_AUTH_EXTERNAL_JWKS_URL go together")
+    if problems:
+        raise ValueError("; ".join(problems))
+
+
+def is_true(value: Any) -> bool:
+    """A flag from config: booleans as they are; text `0`, `false`, `no`, `off` (any case) and empty are False."""
+    if isinstance(value, str):
+        return value.strip().lower() not in ("", "0", "false", "no", "off")
+    return bool(value)
 
 
 def default_profiles_dir() -> Path:

@@ -2,6 +2,8 @@
 
     P2PError (500, exception)           base: anything the server refuses or fails at, with its issues
      +-- BadRequest (400)               unparseable body, not FHIR, bad search parameter
+     +-- Unauthorized (401)             no bearer token, or one that cannot be used (WWW-Authenticate)
+     +-- Forbidden (403)                the token's scopes do not allow the interaction
      +-- NotFound (404)                 unknown resource type or id
      +-- MethodNotAllowed (405)         interaction the type does not support
      +-- Conflict (409)                 concurrent write that could not be applied, duplicate
@@ -65,6 +67,16 @@ class P2PError(Exception):
 class BadRequest(P2PError):
     status = 400
     code = "invalid"
+
+
+class Unauthorized(P2PError):
+    status = 401
+    code = "login"
+
+
+class Forbidden(P2PError):
+    status = 403
+    code = "forbidden"
 
 
 class NotFound(P2PError):

@@ -42,5 +42,10 @@ def bind_request(request_id: str) -> None:
     structlog.contextvars.bind_contextvars(request_id=request_id)
 
 
+def bind_client(client_id: str) -> None:
+    """Add the authenticated client's id to every line logged for the rest of the request."""
+    structlog.contextvars.bind_contextvars(client_id=client_id)
+
+
 def clear_request() -> None:
     structlog.contextvars.clear_contextvars()

@@ -1,4 +1,5 @@
-"""Shared fixtures: examples, a fixed clock, and an app on SQLite and on PostgreSQL (every DB test runs on both)."""
+"""Shared fixtures: examples, a fixed clock, and an app (auth off, or on: `auth_app`) on SQLite and on PostgreSQL
+(every DB test runs on both)."""
 
 from __future__ import annotations
 
@@ -85,8 +86,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def app(database_url: str, clock: FixedClock) -> Iterator[Flask]:
+    # Auth off (dev mode): these tests are about FHIR and X12; tests/auth/ builds apps with it on.
     application = create_app(
-        {"DATABASE_URL": database_url, "CLOCK": clock, "LOG_LEVEL": "WARNING", "BASE_URL": "http://test/fhir"}
+        {
+            "DATABASE_URL": database_url,
+            "CLOCK": clock,
+            "LOG_LEVEL": "WARNING",
+            "BASE_URL": "http://test/fhir",
+            "AUTH_REQUIRED": False,
+        }
     )
     yield application
     application.extensions["fhir_p2p.store"].dispose()
@@ -95,3 +103,33 @@ def app(database_url: str, clock: FixedClock) -> Iterator[Flask]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+def auth_config(database_url: str, clock: FixedClock, key_file: Path, **overrides: object) -> dict[str, object]:
+    """Config of an app with auth on: the test database, a signing key written to `key_file`, BASE_URL http://test/fhir."""
+    from tests.auth.support import BASE, server_pem
+
+    key_file.write_bytes(server_pem())
+    key_file.chmod(0o600)
+    return {
+        "DATABASE_URL": database_url,
+        "CLOCK": clock,
+        "LOG_LEVEL": "WARNING",
+        "BASE_URL": BASE,
+        "AUTH_SIGNING_KEY": str(key_file),
+        "AUTH_CLIENT_CACHE_SECONDS": 0,  # a removed client is refused at once
+        **overrides,
+    }
+
+
+@pytest.fixture
+def auth_app(database_url: str, clock: FixedClock, tmp_path: Path) -> Iterator[Flask]:
+    """Like `app`, with auth on (tests/auth/support.py registers clients and makes tokens)."""
+    application = create_app(auth_config(database_url, clock, tmp_path / "server.pem"))
+    yield application
+    application.extensions["fhir_p2p.store"].dispose()
+
+
+@pytest.fixture
+def auth_client(auth_app: Flask) -> FlaskClient:
+    return auth_app.test_client()

@@ -8,6 +8,9 @@ Answers are always SOAP 1.2 (`docs/caqh-core.md`):
 - X12 that translates to resources the server refuses (an unknown denial, a profile error): a CORE
   error envelope `PayloadIllegal` whose ErrorMessage lists each rule id and reason, nothing stored;
 - stored: the 999 accepting it.
+A request without a usable bearer token is refused before the body is read: SOAP `Sender` fault,
+subcode `p2p:Unauthorized`, HTTP 401 with `WWW-Authenticate` (`p2p:Forbidden`, 403, when the token
+lacks the scope); HTTP status and header are what OAuth clients act on (docs/security.md).
 Anything unexpected is a SOAP `Receiver` fault with the request id, never a stack trace.
 """
 
@@ -88,6 +91,16 @@ def _payload_refused(envelope: CoreRequest, error: P2PError, identity: X12Identi
         sender_id=identity.sender.id,
     )
     return _soap(answer, 200)
+
+
+@bp.errorhandler(P2PError)
+def _refused_before_reading(error: P2PError) -> Response:
+    """Refusals raised before the view runs (the auth check, a bad `_format`): a SOAP fault with their status."""
+    reason = {401: FaultReason.UNAUTHORIZED, 403: FaultReason.FORBIDDEN}.get(error.status)
+    code = SoapFaultCode.SENDER if error.status < 500 else SoapFaultCode.RECEIVER
+    answer = _soap(build_fault(code, error.message, subcode=reason), error.status)
+    answer.headers.update(error.headers)
+    return answer
 
 
 @bp.errorhandler(HTTPException)

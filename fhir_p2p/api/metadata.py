@@ -1,4 +1,8 @@
-"""GET /fhir/metadata: the CapabilityStatement, generated from the stored types and the search parameter table."""
+"""GET /fhir/metadata: the CapabilityStatement, generated from the stored types and the search parameter table.
+
+Public (no token), as FHIR clients read it before they authenticate; with auth on, `rest.security`
+names SMART-on-FHIR and the token endpoint (SMART's `oauth-uris` extension).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,8 @@ from flask import Blueprint, Response
 
 from fhir_p2p import __version__
 from fhir_p2p.api.conformance import CONFORMANCE_TYPES
-from fhir_p2p.api.http import base_url, body_response, profile_check
+from fhir_p2p.api.http import base_url, body_response, profile_check, settings
+from fhir_p2p.auth import Endpoints
 from fhir_p2p.resources.types import READ_ONLY_TYPES, STORED_TYPES
 from fhir_p2p.search.model import ParamType
 from fhir_p2p.search.params import PARAMS, param_for
@@ -25,7 +30,8 @@ _COMMON = ("_id", "_lastUpdated", "_profile", "_tag", "_security")
 
 @bp.get("/metadata")
 def capability_statement() -> Response:
-    return body_response(build_capability_statement(base_url(), profile_check().validator.registry.own), 200)
+    token_url = Endpoints.for_base(base_url()).token_url if settings().auth_required else None
+    return body_response(build_capability_statement(base_url(), profile_check().validator.registry.own, token_url), 200)
 
 
 _OPERATIONS = "http://fhir-p2p.org/fhir/OperationDefinition"
@@ -36,12 +42,15 @@ _X12_OPERATION = {
 }
 
 
-def build_capability_statement(base: str, conformance: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+def build_capability_statement(
+    base: str, conformance: Sequence[dict[str, Any]] = (), token_url: str | None = None
+) -> dict[str, Any]:
     """Describe exactly what this server does: types, interactions, search parameters, includes, profiles.
 
     Args:
         base: the FHIR base URL.
         conformance: the server's own StructureDefinitions, ValueSets and CodeSystems (profiles/).
+        token_url: the SMART token endpoint when auth is on; None in dev mode (no security block).
     """
     return {
         "resourceType": "CapabilityStatement",
@@ -59,6 +68,7 @@ def build_capability_statement(base: str, conformance: Sequence[dict[str, Any]] 
         "rest": [
             {
                 "mode": "server",
+                **({"security": _security(token_url)} if token_url else {}),
                 "resource": [
                     *(_resource(name, _profiles_of(name, conformance)) for name in STORED_TYPES),
                     *(
@@ -77,6 +87,29 @@ def build_capability_statement(base: str, conformance: Sequence[dict[str, Any]] 
                 ],
             }
         ],
+    }
+
+
+def _security(token_url: str) -> dict[str, Any]:
+    return {
+        "extension": [
+            {
+                "url": "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
+                "extension": [{"url": "token", "valueUri": token_url}],
+            }
+        ],
+        "service": [
+            {
+                "coding": [
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/restful-security-service",
+                        "code": "SMART-on-FHIR",
+                    }
+                ]
+            }
+        ],
+        "description": "SMART Backend Services: client-credentials access tokens (private_key_jwt, RS384 or ES384) "
+        "from the token endpoint, with system/<Type>.<cruds> scopes; see .well-known/smart-configuration",
     }
 
 

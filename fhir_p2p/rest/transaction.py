@@ -104,6 +104,19 @@ def check_entry_profiles(
     return found
 
 
+def readable_operations(bundle: dict[str, Any], base: str) -> list[Operation]:
+    """The requests of the entries that can be read; the others never run (`check_entries` refuses them)."""
+    entries = bundle.get("entry")
+    found = []
+    for index, entry in enumerate(entries if isinstance(entries, list) else []):
+        if isinstance(entry, dict):
+            try:
+                found.append(_operation(index, entry, base))
+            except P2PError:
+                continue
+    return found
+
+
 def _without_resource(entry: Any) -> Any:
     if isinstance(entry, dict) and "resource" in entry:
         rest = {key: value for key, value in entry.items() if key != "resource"}

@@ -1,4 +1,5 @@
-"""The database schema (SQLAlchemy Core): current resources, every version, and the search index tables.
+"""The database schema (SQLAlchemy Core): current resources, every version, the search index tables,
+X12 control numbers, and the registered API clients with the assertion ids they used.
 
 Times are stored as fixed-width UTC text (`YYYY-MM-DDTHH:MM:SS.ffffffZ`) so that text order is time
 order on SQLite and PostgreSQL alike. Alembic migrations in `migrations/` create exactly this schema
@@ -109,4 +110,29 @@ x12_control_numbers = Table(
     metadata,
     Column("sender", String(40), primary_key=True),  # "ISA05:ISA06", e.g. "ZZ:FHIRP2P"
     Column("last_number", Integer, nullable=False),
+)
+
+# API clients registered with `fhir-p2p clients add` (SMART Backend Services, fhir_p2p/auth).
+auth_clients = Table(
+    "auth_clients",
+    metadata,
+    Column("client_id", String(128), primary_key=True),
+    Column("organization", String(128), nullable=False),  # "Organization/<id>"
+    Column("role", String(16), nullable=False),  # provider | payer
+    Column("jwks", Text, nullable=True),  # the JWK Set as JSON text, or NULL when jwks_url is set
+    Column("jwks_url", Text, nullable=True),
+    Column("scopes", Text, nullable=False),  # the most it may be granted, space-separated
+    Column("created_at", String(27), nullable=False),
+    Column("updated_at", String(27), nullable=False),  # registration, rotation or removal
+    Column("revoked", Boolean, nullable=False, default=False),  # removed clients stay, revoked
+)
+
+# Client assertion ids (`jti`) seen at /auth/token, kept until the assertion expires: a replay is refused.
+auth_assertion_ids = Table(
+    "auth_assertion_ids",
+    metadata,
+    Column("client_id", String(128), primary_key=True),
+    Column("jti", String(255), primary_key=True),
+    Column("expires_at", String(27), nullable=False),
+    Index("ix_auth_assertion_ids_expires_at", "expires_at"),
 )

@@ -106,6 +106,8 @@ class FaultReason(StrEnum):
     NOT_SOAP_12 = "NotSoap12"
     NOT_CORE_ENVELOPE = "NotCoreEnvelope"
     HEADER_NOT_UNDERSTOOD = "HeaderNotUnderstood"
+    UNAUTHORIZED = "Unauthorized"  # no bearer token, or one that cannot be used (HTTP 401)
+    FORBIDDEN = "Forbidden"  # the token's scopes do not allow the request (HTTP 403)
 
 
 @dataclass(frozen=True, slots=True)
