@@ -10,7 +10,6 @@ import multiprocessing
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,7 +38,7 @@ from fhir_p2p.errors import Conflict, Issue, P2PError, errors_in
 from fhir_p2p.resources.parse import parse_body, parse_resource
 from fhir_p2p.rest import interactions
 from fhir_p2p.rest.conformance import ProfileCheck
-from fhir_p2p.rest.x12 import X12Identity, one_bundle, outbound_addressing, subject_of, translate_resources
+from fhir_p2p.rest.x12 import X12Identity, one_bundle, outbound_envelope, subject_of, translate_resources
 from fhir_p2p.store.clients import ClientRows
 from fhir_p2p.store.sql import Store
 from fhir_p2p.translate import from_278
@@ -137,9 +136,7 @@ def validate(files: tuple[Path, ...], profile: str | None, folder: Path | None) 
         else:
             found = check.report(resource, None, profile)
         invalid += bool(errors_in(found))
-        click.echo(f"{file}: {'invalid' if errors_in(found) else 'valid'}")
-        for issue in found:
-            click.echo(f"  {issue.severity} {issue.rule or '-'} {issue.expression or '-'}: {issue.message}")
+        _echo_issues(f"{file}: {'invalid' if errors_in(found) else 'valid'}", found, err=False)
     click.echo(f"{len(files) - invalid} of {len(files)} files valid")
     if invalid:
         raise SystemExit(1)
@@ -176,8 +173,8 @@ def _print_x12(files: tuple[Path, ...], control_number: int) -> None:
         resources = [e["resource"] for b in pool if b["resourceType"] == "Bundle" for e in b.get("entry", [])]
         resources += [r for r in pool if r["resourceType"] != "Bundle"]
         source = {str(index): resource for index, resource in enumerate(resources)}
-    addressing = outbound_addressing(None, X12Identity.of(_settings()), source, subject, datetime.now(UTC))
-    translation = translate_resources(source, subject, replace(addressing, control_number=control_number))
+    envelope = outbound_envelope(X12Identity.of(_settings()), source, subject, datetime.now(UTC), control_number)
+    translation = translate_resources(source, envelope)
     click.echo(translation.text)
     if translation.issues:
         _echo_issues(f"{len(translation.issues)} values are not carried by the 278:", translation.issues)
@@ -198,10 +195,11 @@ def _settings() -> Settings:
     return Settings.from_mapping(config, str(Path.cwd() / "instance"))
 
 
-def _echo_issues(heading: str, issues: list[Issue]) -> None:
-    click.echo(heading, err=True)
+def _echo_issues(heading: str, issues: list[Issue], *, err: bool = True) -> None:
+    """A heading, then one line per issue: severity, rule id, FHIRPath, message (standard error by default)."""
+    click.echo(heading, err=err)
     for issue in issues:
-        click.echo(f"  {issue.severity} {issue.rule or '-'} {issue.expression or '-'}: {issue.message}", err=True)
+        click.echo(f"  {issue.severity} {issue.rule or '-'} {issue.expression or '-'}: {issue.message}", err=err)
 
 
 @main.command("run")

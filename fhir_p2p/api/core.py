@@ -16,17 +16,16 @@ Anything unexpected is a SOAP `Receiver` fault with the request id, never a stac
 
 from __future__ import annotations
 
-import traceback
 import uuid
 
-from flask import Blueprint, Response, current_app, g, request
+from flask import Blueprint, Response, request
 from werkzeug.exceptions import HTTPException
 
-from fhir_p2p.api.http import base_url, profile_check, settings
+from fhir_p2p.api.errors import internal_error
+from fhir_p2p.api.http import base_url, profile_check, settings, store
 from fhir_p2p.errors import P2PError
 from fhir_p2p.logging import get_logger
 from fhir_p2p.rest.x12 import X12Identity, acknowledgment, check_x12, store_inbound
-from fhir_p2p.store.sql import Store
 from fhir_p2p.translate import from_278
 from fhir_p2p.x12.core import (
     SOAP_MEDIA_TYPE,
@@ -48,15 +47,10 @@ bp = Blueprint("core", __name__)
 log = get_logger(__name__)
 
 
-def _store() -> Store:
-    found: Store = current_app.extensions["fhir_p2p.store"]
-    return found
-
-
 @bp.post("/core/realtime")
 def realtime() -> Response:
     identity = X12Identity.of(settings())
-    now = _store().clock()
+    now = store().clock()
     try:
         envelope = parse_request(request.get_data(cache=False), CoreLimits(max_bytes=settings().max_body_bytes))
     except CoreEnvelopeError as error:
@@ -65,7 +59,7 @@ def realtime() -> Response:
         return _soap(answer, error.http_status)
     try:
         report = check_x12(envelope.payload, settings())
-        with _store().unit_of_work(write=True) as uow:
+        with store().unit_of_work(write=True) as uow:
             if report.accepted and report.transactions:
                 bundles = from_278(report, zone=identity.zone)
                 store_inbound(
@@ -87,7 +81,7 @@ def _payload_refused(envelope: CoreRequest, error: P2PError, identity: X12Identi
         f"{error.message}: {reasons}"[:4000],
         request=envelope,
         payload_id=str(uuid.uuid4()),
-        timestamp=_store().clock(),
+        timestamp=store().clock(),
         sender_id=identity.sender.id,
     )
     return _soap(answer, 200)
@@ -113,10 +107,7 @@ def _http_error(error: HTTPException) -> Response:
 
 @bp.errorhandler(Exception)
 def _unexpected(error: Exception) -> Response:
-    # As api/errors.py: the stack frames only, never the message (it can quote request data).
-    log.error("internal_error", error=type(error).__name__, stack="".join(traceback.format_tb(error.__traceback__)))
-    message = f"internal error (request id {g.get('request_id', '')})"
-    return _soap(build_fault(SoapFaultCode.RECEIVER, message), 500)
+    return _soap(build_fault(SoapFaultCode.RECEIVER, internal_error(error)), 500)
 
 
 def _soap(body: bytes, status: int) -> Response:

@@ -44,8 +44,13 @@ def _http_error(error: HTTPException) -> Response:
 
 
 def _unexpected(error: Exception) -> Response:
-    # The stack frames only: exception messages can quote request data (PHI) and are not logged.
+    return outcome_response([Issue("fatal", "exception", internal_error(error))], 500)
+
+
+def internal_error(error: Exception) -> str:
+    """Log an unexpected error and return what the caller is told: "internal error" and the request id.
+
+    The log gets the stack frames only: exception messages can quote request data (PHI).
+    """
     log.error("internal_error", error=type(error).__name__, stack="".join(traceback.format_tb(error.__traceback__)))
-    request_id = g.get("request_id", "")
-    message = f"internal error (request id {request_id})"
-    return outcome_response([Issue("fatal", "exception", message)], 500)
+    return f"internal error (request id {g.get('request_id', '')})"

@@ -25,6 +25,7 @@ from fhir_p2p.resources.xml import dict_to_xml
 from fhir_p2p.rest.conformance import ProfileCheck
 from fhir_p2p.rest.interactions import etag_version
 from fhir_p2p.store.base import StoredResource
+from fhir_p2p.store.sql import Store
 
 Media = Literal["json", "xml"]
 
@@ -45,6 +46,11 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{1,128}$")
 
 def settings() -> Settings:
     found: Settings = current_app.extensions["fhir_p2p.settings"]
+    return found
+
+
+def store() -> Store:
+    found: Store = current_app.extensions["fhir_p2p.store"]
     return found
 
 

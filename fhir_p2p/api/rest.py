@@ -6,7 +6,7 @@ One generic blueprint: the stored types share these interactions; type-specific 
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from fhir_p2p.api.http import (
     base_url,
@@ -18,6 +18,7 @@ from fhir_p2p.api.http import (
     read_body,
     read_resource,
     settings,
+    store,
     strict_handling,
     validator_headers,
     write_response,
@@ -25,16 +26,10 @@ from fhir_p2p.api.http import (
 from fhir_p2p.errors import BadRequest, Issue, Unprocessable, raise_on_errors
 from fhir_p2p.rest import interactions, transaction
 from fhir_p2p.rest import search as rest_search
-from fhir_p2p.store.sql import Store
 
 bp = Blueprint("fhir", __name__, url_prefix="/fhir")
 
 _NOT_SEARCH_PARAMS = frozenset({"_format", "_pretty"})
-
-
-def store() -> Store:
-    found: Store = current_app.extensions["fhir_p2p.store"]
-    return found
 
 
 @bp.post("")

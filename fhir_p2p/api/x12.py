@@ -10,9 +10,11 @@ writes takes the next stored control number of its sender identity.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
-from flask import Blueprint, Request, Response, current_app, request
+from flask import Blueprint, Request, Response, request
 
 from fhir_p2p.api.http import (
     FHIR_JSON,
@@ -23,6 +25,7 @@ from fhir_p2p.api.http import (
     profile_check,
     read_resource,
     settings,
+    store,
 )
 from fhir_p2p.errors import BadRequest, Issue, UnsupportedMediaType
 from fhir_p2p.resources.outcome import operation_outcome
@@ -31,14 +34,15 @@ from fhir_p2p.rest.x12 import (
     acknowledgment,
     check_x12,
     one_bundle,
-    outbound_addressing,
+    outbound_envelope,
     referenced,
     store_inbound,
     subject_of,
     translate_resources,
 )
-from fhir_p2p.store.sql import Store, UnitOfWork
-from fhir_p2p.translate import X12Translation, from_278
+from fhir_p2p.store.sql import UnitOfWork
+from fhir_p2p.translate import RequestEnvelope, ResponseEnvelope, X12Translation, from_278
+from fhir_p2p.translate._pas import Json
 from fhir_p2p.x12 import Report
 
 bp = Blueprint("x12", __name__)
@@ -50,23 +54,23 @@ _ANSWER_TYPES = (EDI_X12, FHIR_JSON, FHIR_XML, "application/json", "application/
 # Rule ids of this module; last id used: api-x12-002.
 
 
-def _store() -> Store:
-    found: Store = current_app.extensions["fhir_p2p.store"]
-    return found
-
-
 def _now() -> datetime:
-    return _store().clock()
+    return store().clock()
+
+
+def _envelope(uow: UnitOfWork, resources: Mapping[str, Any], subject: Json) -> RequestEnvelope | ResponseEnvelope:
+    """The envelope of an outbound 278, with the server sender's next control number."""
+    identity = X12Identity.of(settings())
+    return outbound_envelope(identity, resources, subject, _now(), uow.next_control_number(identity.counter))
 
 
 @bp.get("/fhir/<any(ClaimResponse, Task):resource_type>/<resource_id>/$x12")
 def resource_as_x12(resource_type: str, resource_id: str) -> Response:
     """The stored denial as a 278 response, or the P2P / appeal Task as a 278 request."""
-    with _store().unit_of_work(write=True) as uow:
+    with store().unit_of_work(write=True) as uow:
         subject = uow.read(resource_type, resource_id).as_dict()
         resources = referenced(uow, subject)
-        addressing = outbound_addressing(uow, X12Identity.of(settings()), resources, subject, _now())
-        translation = translate_resources(resources, subject, addressing)
+        translation = translate_resources(resources, _envelope(uow, resources, subject))
     return _translation_answer(translation)
 
 
@@ -77,9 +81,8 @@ def translate_x12() -> Response:
         report = _checked(request)
         return body_response(one_bundle(from_278(report, zone=X12Identity.of(settings()).zone)), 200)
     subject, source = subject_of(read_resource(request, None))
-    with _store().unit_of_work(write=True) as uow:
-        addressing = outbound_addressing(uow, X12Identity.of(settings()), source, subject, _now())
-        translation = translate_resources(source, subject, addressing)
+    with store().unit_of_work(write=True) as uow:
+        translation = translate_resources(source, _envelope(uow, source, subject))
     return _translation_answer(translation)
 
 
@@ -88,7 +91,7 @@ def inbound_278() -> Response:
     """Check, translate and store an inbound 278 (request or response), all transactions or none."""
     report = _checked(request)
     bundles = from_278(report, zone=X12Identity.of(settings()).zone)
-    with _store().unit_of_work(write=True) as uow:
+    with store().unit_of_work(write=True) as uow:
         result = store_inbound(
             uow,
             bundles,
@@ -117,7 +120,7 @@ def _checked(req: Request) -> Report:
     if report.accepted and report.transactions:
         return report
     if _wants_x12(req):
-        with _store().unit_of_work(write=True) as uow:
+        with store().unit_of_work(write=True) as uow:
             ack = _acknowledgment(uow, report)
         raise _Refused(ack)
     raise BadRequest("The X12 interchange is not valid 005010X217", issues=report.to_issues())

@@ -21,6 +21,7 @@ from fhir_p2p.config import Settings
 from fhir_p2p.errors import Gone, Issue, NotFound, PreconditionFailed, Unprocessable, raise_on_errors
 from fhir_p2p.resources.types import is_stored_type
 from fhir_p2p.rest import interactions, transaction
+from fhir_p2p.rest.conformance import assigned_profile
 from fhir_p2p.store.sql import UnitOfWork
 from fhir_p2p.translate import (
     RequestEnvelope,
@@ -37,7 +38,6 @@ Json = dict[str, Any]
 
 _MAX_HOPS = 3  # Task -> ClaimResponse -> Claim -> Coverage
 _MAX_RESOURCES = 200
-_P2P_TASK_CODES = frozenset({"peer-to-peer-review", "internal-appeal", "external-review"})
 
 # Rule ids of this module; last id used: x12in-003.
 
@@ -90,36 +90,18 @@ def referenced(uow: UnitOfWork, root: Json) -> dict[str, Json]:
     return found
 
 
-@dataclass(frozen=True, slots=True)
-class Addressing:
-    """Who an outbound interchange is from and to, its control number, time and usage."""
-
-    sender: Party
-    receiver: Party
-    control_number: int
-    created: datetime
-    usage: str
-
-
-def translate_resources(resources: Mapping[str, Any], subject: Json, addressing: Addressing) -> X12Translation:
-    """The 278 for `subject`: a P2P/appeal Task → 278 request, a ClaimResponse → 278 response.
+def translate_resources(resources: Mapping[str, Any], envelope: RequestEnvelope | ResponseEnvelope) -> X12Translation:
+    """The 278 request (for a RequestEnvelope) or response built from `resources`.
 
     Args:
-        resources: `subject` and what it references: a Bundle or a dict of resources by any key.
-        subject: the resource to send.
-        addressing: the envelope values, from `outbound_addressing`.
+        resources: the subject and what it references: a Bundle or a dict of resources by any key.
+        envelope: from `outbound_envelope`, which chose the kind by the subject.
     Raises:
-        Unprocessable: the subject is neither, or lacks what the 278 requires.
+        Unprocessable: the resources lack what the 278 requires.
     """
-    values = (addressing.sender, addressing.receiver, addressing.control_number, addressing.created, addressing.usage)
-    if subject.get("resourceType") == "Task" and _task_code(subject) in _P2P_TASK_CODES:
-        return to_278_request(resources, RequestEnvelope(*values))
-    if subject.get("resourceType") == "ClaimResponse":
-        return to_278_response(resources, ResponseEnvelope(*values))
-    message = "Only a ClaimResponse or a P2P / appeal Task (SPEC §3) can be sent as a 278"
-    raise Unprocessable(
-        message, issues=[Issue("error", "not-supported", message, subject.get("resourceType"), "x12in-001")]
-    )
+    if isinstance(envelope, RequestEnvelope):
+        return to_278_request(resources, envelope)
+    return to_278_response(resources, envelope)
 
 
 def subject_of(body: Json) -> tuple[Json, Mapping[str, Any]]:
@@ -137,22 +119,33 @@ def subject_of(body: Json) -> tuple[Json, Mapping[str, Any]]:
     source: Mapping[str, Any] = body if is_bundle else {"subject": body}
     for wanted in ("Task", "ClaimResponse"):
         for resource in pool:
-            if resource.get("resourceType") == wanted and (wanted != "Task" or _task_code(resource) in _P2P_TASK_CODES):
+            if resource.get("resourceType") == wanted and (wanted != "Task" or _is_p2p_task(resource)):
                 return resource, source
     message = "The body holds neither a P2P / appeal Task nor a ClaimResponse to translate"
     raise Unprocessable(message, issues=[Issue("error", "required", message, body.get("resourceType"), "x12in-001")])
 
 
-def outbound_addressing(
-    uow: UnitOfWork | None, identity: X12Identity, resources: Mapping[str, Any], subject: Json, now: datetime
-) -> Addressing:
-    """Sender, receiver, control number (the sender's next stored one; 1 without a store), time, usage.
+def outbound_envelope(
+    identity: X12Identity, resources: Mapping[str, Any], subject: Json, now: datetime, control_number: int
+) -> RequestEnvelope | ResponseEnvelope:
+    """The envelope of the 278 sending `subject`: a request for a P2P/appeal Task, a response for a ClaimResponse.
 
-    The receiver is the other party of the 278: for a response the requester (NPI), for a request the
-    payer (payer id, else NPI); `ZZ` qualified, `UNKNOWN` when the resources do not say.
+    From the server's X12 identity to the other party of the 278: for a response the requester (NPI),
+    for a request the payer (payer id, else NPI); `ZZ` qualified, `UNKNOWN` when the resources do
+    not say. Times are `now`'s wall time in the X12 zone.
+
+    Raises:
+        Unprocessable: the subject is neither (x12in-001).
     """
-    number = uow.next_control_number(identity.counter) if uow is not None else 1
-    return Addressing(identity.sender, _receiver(resources, subject), number, identity.wall_time(now), identity.usage)
+    values = (identity.sender, _receiver(resources, subject), control_number, identity.wall_time(now), identity.usage)
+    if subject.get("resourceType") == "Task" and _is_p2p_task(subject):
+        return RequestEnvelope(*values)
+    if subject.get("resourceType") == "ClaimResponse":
+        return ResponseEnvelope(*values)
+    message = "Only a ClaimResponse or a P2P / appeal Task (SPEC §3) can be sent as a 278"
+    raise Unprocessable(
+        message, issues=[Issue("error", "not-supported", message, subject.get("resourceType"), "x12in-001")]
+    )
 
 
 def _receiver(source: Mapping[str, Any], subject: Json) -> Party:
@@ -292,8 +285,6 @@ def _reference_holders(node: Any) -> Iterable[Json]:
             yield from _reference_holders(item)
 
 
-def _task_code(task: Json) -> str | None:
-    for coding in (task.get("code") or {}).get("coding", []):
-        if coding.get("code"):
-            return str(coding["code"])
-    return None
+def _is_p2p_task(task: Json) -> bool:
+    """A P2P or appeal Task: one the server checks against p2p-request / p2p-appeal."""
+    return assigned_profile(task) is not None
