@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 
-from fhir_p2p.api import auth, conformance, core, metadata, rest, x12
+from fhir_p2p.api import auth, conformance, core, headers, metadata, rate_limit, rest, x12
 from fhir_p2p.api.errors import register_error_handlers
 from fhir_p2p.api.http import request_id_for, response_media
 from fhir_p2p.config import DefaultConfig, Settings
@@ -55,8 +55,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.before_request(_start_request)
     auth.init_app(app, settings, store)  # the token check: after the request id is bound, before anything else
+    rate_limit.init_app(app, settings, store)  # needs the caller the token check found
     app.before_request(_check_format)
     app.after_request(_finish_request)
+    headers.init_app(app, settings)
     app.teardown_request(lambda _error: clear_request())
     app.register_blueprint(metadata.bp)
     app.register_blueprint(conformance.bp)  # before rest: /fhir/StructureDefinition is not a stored type

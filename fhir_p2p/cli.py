@@ -86,28 +86,36 @@ def init_db() -> None:
 @main.command("load")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 def load(paths: tuple[Path, ...]) -> None:
-    """Store FHIR JSON resources (files, or folders of *.json) under their own ids, replacing older versions."""
+    """Store FHIR JSON resources (files, or folders of *.json) under their own ids, replacing older versions.
+
+    Every file is checked first; the valid ones are then stored in one transaction, so the read
+    access their references grant (fhir_p2p/tenancy.py) does not depend on the order of the files.
+    """
     app = _app()
     store: Store = app.extensions["fhir_p2p.store"]
     profiles: ProfileCheck = app.extensions["fhir_p2p.profiles"]
     files = sorted(f for path in paths for f in ([path] if path.is_file() else path.glob("*.json")))
-    failures = 0
-    with click.progressbar(files, label="loading") as bar:
+    valid: list[tuple[Path, dict[str, Any]]] = []
+    with click.progressbar(files, label="checking") as bar:
         for file in bar:
             try:
                 resource = parse_resource(file.read_bytes(), "json", None)
-                resource_type = str(resource["resourceType"])
                 profiles.require(resource)
-                with store.unit_of_work(write=True) as uow:
-                    if "id" in resource:
-                        interactions.update(uow, resource_type, str(resource["id"]), resource, None)
-                    else:
-                        interactions.create(uow, resource_type, resource, None)
+                valid.append((file, resource))
             except P2PError as error:
-                failures += 1
                 click.echo(f"\n{file}: {error.status} {error.message}", err=True)
-    click.echo(f"loaded {len(files) - failures} of {len(files)} files")
-    if failures:
+    with _refusals(), store.unit_of_work(write=True) as uow:
+        for file, resource in valid:
+            resource_type = str(resource["resourceType"])
+            try:
+                if "id" in resource:
+                    interactions.update(uow, resource_type, str(resource["id"]), resource, None)
+                else:
+                    interactions.create(uow, resource_type, resource, None)
+            except P2PError as error:
+                raise click.ClickException(f"{file}: {error.status} {error.message}; nothing was stored") from None
+    click.echo(f"loaded {len(valid)} of {len(files)} files")
+    if len(valid) < len(files):
         raise SystemExit(1)
 
 

@@ -72,6 +72,14 @@ class DefaultConfig:
     AUTH_EXTERNAL_ISSUER = ""
     AUTH_EXTERNAL_JWKS_URL = ""
     AUTH_EXTERNAL_AUDIENCE = ""
+    # Per-client rate limit (docs/security.md "Rate limits"): requests each authenticated client may
+    # make per window of RATE_LIMIT_WINDOW seconds, counted across every worker and host sharing
+    # the database; over it, 429 with Retry-After. 0: no limit. The dev client is never limited.
+    RATE_LIMIT = 1200
+    RATE_LIMIT_WINDOW = 60
+    # Strict-Transport-Security max-age in seconds, sent on every response. Set it only when clients
+    # reach the server over HTTPS (behind a TLS proxy). 0: no HSTS header.
+    HSTS_SECONDS = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,12 +111,16 @@ class Settings:
     auth_external_issuer: str
     auth_external_jwks_url: str
     auth_external_audience: str
+    rate_limit: int  # requests per window and client; 0 = off
+    rate_limit_window: int  # seconds
+    hsts_seconds: int  # 0 = no Strict-Transport-Security
 
     @classmethod
     def from_mapping(cls, config: Any, instance_path: str) -> Settings:
         """Build typed settings from a Flask config mapping; fill the SQLite default path."""
         _check_x12(config)
         _check_auth(config)
+        _check_http(config)
         url = str(config.get("DATABASE_URL") or "")
         if not url:
             url = "sqlite:///" + str(Path(instance_path) / "fhir-p2p.sqlite3")
@@ -142,6 +154,9 @@ class Settings:
             auth_external_issuer=str(config.get("AUTH_EXTERNAL_ISSUER") or ""),
             auth_external_jwks_url=str(config.get("AUTH_EXTERNAL_JWKS_URL") or ""),
             auth_external_audience=str(config.get("AUTH_EXTERNAL_AUDIENCE") or ""),
+            rate_limit=int(config["RATE_LIMIT"]),
+            rate_limit_window=int(config["RATE_LIMIT_WINDOW"]),
+            hsts_seconds=int(config["HSTS_SECONDS"]),
         )
 
 
@@ -174,6 +189,31 @@ def _check_auth(config: Any) -> None:
         problems.append("FHIR_P2P_AUTH_EXTERNAL_ISSUER and FHIR_P2P_AUTH_EXTERNAL_JWKS_URL go together")
     if problems:
         raise ValueError("; ".join(problems))
+
+
+# Whole-number settings of the HTTP layer: key -> (lowest, highest) accepted.
+_HTTP_RANGES = {"RATE_LIMIT": (0, 10**9), "RATE_LIMIT_WINDOW": (1, 86_400), "HSTS_SECONDS": (0, 63_072_000)}
+
+
+def _check_http(config: Any) -> None:
+    """Refuse rate-limit and response-header settings that are not whole numbers in range, naming the variable."""
+    problems = [
+        f"FHIR_P2P_{key} must be a whole number from {low} to {high}, not {config[key]!r}"
+        for key, (low, high) in _HTTP_RANGES.items()
+        if (number := _whole(config[key])) is None or not low <= number <= high
+    ]
+    if problems:
+        raise ValueError("; ".join(problems))
+
+
+def _whole(value: Any) -> int | None:
+    """An integer setting: an int, or text of one (`FHIR_P2P_*` values that are not JSON); None for anything else."""
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            return None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def is_true(value: Any) -> bool:

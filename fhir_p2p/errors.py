@@ -12,6 +12,7 @@
      +-- PayloadTooLarge (413)          body over the configured limit
      +-- UnsupportedMediaType (415)     request Content-Type the server does not read
      +-- Unprocessable (422)            profile or business rule violated
+     +-- TooManyRequests (429)          the client's rate limit is used up (Retry-After)
 
 Parsers and validators return `list[Issue]`; the caller raises once with all of them.
 """
@@ -117,6 +118,11 @@ class UnsupportedMediaType(P2PError):
 class Unprocessable(P2PError):
     status = 422
     code = "processing"
+
+
+class TooManyRequests(P2PError):
+    status = 429
+    code = "throttled"
 
 
 def raise_on_errors(issues: Iterable[Issue], error: type[P2PError] = BadRequest, message: str = "") -> list[Issue]:

@@ -14,7 +14,7 @@ from typing import Any, Final
 import orjson
 from flask import Blueprint, Response, request
 
-from fhir_p2p.api.http import base_url, body_response, profile_check, read_body, store
+from fhir_p2p.api.http import base_url, body_response, profile_check, read_body, unit_of_work
 from fhir_p2p.errors import BadRequest, Issue, MethodNotAllowed, NotFound
 from fhir_p2p.resources.outcome import operation_outcome
 from fhir_p2p.rest import interactions
@@ -79,7 +79,7 @@ def validate_instance(resource_type: str, resource_id: str) -> Response:
     profile = request.args.get("profile")
     if request.method == "POST" and request.get_data():
         _, profile = _resource_and_profile(read_body(request), required=False)
-    with store().unit_of_work() as uow:
+    with unit_of_work() as uow:
         stored = uow.read(resource_type, resource_id)
     return _outcome(orjson.loads(stored.content), resource_type, profile)
 

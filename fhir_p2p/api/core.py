@@ -22,7 +22,7 @@ from flask import Blueprint, Response, request
 from werkzeug.exceptions import HTTPException
 
 from fhir_p2p.api.errors import internal_error
-from fhir_p2p.api.http import base_url, profile_check, settings, store
+from fhir_p2p.api.http import base_url, profile_check, settings, store, unit_of_work
 from fhir_p2p.errors import P2PError
 from fhir_p2p.logging import get_logger
 from fhir_p2p.rest.x12 import X12Identity, acknowledgment, check_x12, store_inbound
@@ -59,7 +59,7 @@ def realtime() -> Response:
         return _soap(answer, error.http_status)
     try:
         report = check_x12(envelope.payload, settings())
-        with store().unit_of_work(write=True) as uow:
+        with unit_of_work(write=True) as uow:
             if report.accepted and report.transactions:
                 bundles = from_278(report, zone=identity.zone)
                 store_inbound(

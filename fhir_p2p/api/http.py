@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any, Literal
 
 import orjson
-from flask import Request, Response, current_app, request
+from flask import Request, Response, current_app, g, request
 
 from fhir_p2p.config import Settings
 from fhir_p2p.errors import BadRequest, Issue, P2PError, UnsupportedMediaType
@@ -25,7 +26,8 @@ from fhir_p2p.resources.xml import dict_to_xml
 from fhir_p2p.rest.conformance import ProfileCheck
 from fhir_p2p.rest.interactions import etag_version
 from fhir_p2p.store.base import StoredResource
-from fhir_p2p.store.sql import Store
+from fhir_p2p.store.sql import Store, UnitOfWork
+from fhir_p2p.tenancy import tenant_for
 
 Media = Literal["json", "xml"]
 
@@ -52,6 +54,13 @@ def settings() -> Settings:
 def store() -> Store:
     found: Store = current_app.extensions["fhir_p2p.store"]
     return found
+
+
+def unit_of_work(*, write: bool = False) -> AbstractContextManager[UnitOfWork]:
+    """A unit of work acting for the request's caller: its organization's tenancy (fhir_p2p/tenancy.py)."""
+    caller = g.get("caller")
+    tenant = None if caller is None else tenant_for(caller.organization, caller.role)
+    return store().unit_of_work(write=write, tenant=tenant)
 
 
 def profile_check() -> ProfileCheck:

@@ -18,6 +18,7 @@ from fhir_p2p.auth import Endpoints
 from fhir_p2p.resources.types import READ_ONLY_TYPES, STORED_TYPES
 from fhir_p2p.search.model import ParamType
 from fhir_p2p.search.params import PARAMS, param_for
+from fhir_p2p.tenancy import SHARED_TYPES
 
 bp = Blueprint("metadata", __name__, url_prefix="/fhir")
 
@@ -70,7 +71,7 @@ def build_capability_statement(
                 "mode": "server",
                 **({"security": _security(token_url)} if token_url else {}),
                 "resource": [
-                    *(_resource(name, _profiles_of(name, conformance)) for name in STORED_TYPES),
+                    *(_resource(name, _profiles_of(name, conformance), token_url is not None) for name in STORED_TYPES),
                     *(
                         {"type": kind, "interaction": [{"code": "read"}, {"code": "search-type"}]}
                         for kind in CONFORMANCE_TYPES
@@ -123,7 +124,7 @@ def _profiles_of(resource_type: str, conformance: Sequence[dict[str, Any]]) -> l
     ]
 
 
-def _resource(resource_type: str, profiles: list[str]) -> dict[str, Any]:
+def _resource(resource_type: str, profiles: list[str], tenants: bool) -> dict[str, Any]:
     own = PARAMS.get(resource_type, {})
     references = [p.name for p in own.values() if p.type is ParamType.REFERENCE]
     revincludes = sorted(
@@ -142,7 +143,8 @@ def _resource(resource_type: str, profiles: list[str]) -> dict[str, Any]:
         "interaction": [{"code": code} for code in interactions],
         "versioning": "versioned-update",
         "readHistory": True,
-        "updateCreate": resource_type not in READ_ONLY_TYPES,
+        # With auth on, clients of an organization create tenant data under server ids only (fhir_p2p/tenancy.py).
+        "updateCreate": resource_type not in READ_ONLY_TYPES and (not tenants or resource_type in SHARED_TYPES),
         "conditionalCreate": resource_type not in READ_ONLY_TYPES,
         "conditionalUpdate": False,
         "conditionalDelete": "not-supported",

@@ -18,8 +18,8 @@ from fhir_p2p.api.http import (
     read_body,
     read_resource,
     settings,
-    store,
     strict_handling,
+    unit_of_work,
     validator_headers,
     write_response,
 )
@@ -41,7 +41,7 @@ def process_bundle() -> Response:
     answer_with = prefer(request, "return")
     if kind == "batch":
         result = transaction.run_batch(
-            lambda: store().unit_of_work(write=True),
+            lambda: unit_of_work(write=True),
             bundle,
             base=base_url(),
             settings=settings(),
@@ -52,7 +52,7 @@ def process_bundle() -> Response:
         return body_response(result, 200)
     raise_on_errors([issue for issues in invalid.values() for issue in issues])
     raise_on_errors([issue for issues in unprocessable.values() for issue in issues], Unprocessable)
-    with store().unit_of_work(write=True) as uow:
+    with unit_of_work(write=True) as uow:
         result = transaction.run_transaction(
             uow, bundle, base=base_url(), settings=settings(), prefer_return=answer_with
         )
@@ -61,7 +61,7 @@ def process_bundle() -> Response:
 
 @bp.get("/_history")
 def system_history() -> Response:
-    with store().unit_of_work() as uow:
+    with unit_of_work() as uow:
         bundle = rest_search.history(uow, None, None, request.args.to_dict(), base=base_url(), settings=settings())
     return body_response(bundle, 200)
 
@@ -71,7 +71,7 @@ def create(resource_type: str) -> Response:
     interactions.require_writable(resource_type)
     resource = read_resource(request, resource_type)
     warnings = profile_check().require(resource)
-    with store().unit_of_work(write=True) as uow:
+    with unit_of_work(write=True) as uow:
         result = interactions.create(uow, resource_type, resource, request.headers.get("If-None-Exist"))
     return write_response(result.stored, 201 if result.created else 200, warnings)
 
@@ -92,7 +92,7 @@ def search_by_post(resource_type: str) -> Response:
 
 
 def _search(resource_type: str, pairs: list[tuple[str, str]]) -> Response:
-    with store().unit_of_work() as uow:
+    with unit_of_work() as uow:
         bundle = rest_search.search(
             uow, resource_type, pairs, base=base_url(), strict=strict_handling(request), settings=settings()
         )
@@ -101,7 +101,7 @@ def _search(resource_type: str, pairs: list[tuple[str, str]]) -> Response:
 
 @bp.get("/<resource_type>/_history")
 def type_history(resource_type: str) -> Response:
-    with store().unit_of_work() as uow:
+    with unit_of_work() as uow:
         bundle = rest_search.history(
             uow, resource_type, None, request.args.to_dict(), base=base_url(), settings=settings()
         )
@@ -111,7 +111,7 @@ def type_history(resource_type: str) -> Response:
 @bp.get("/<resource_type>/<resource_id>")
 def read(resource_type: str, resource_id: str) -> Response:
     interactions.require_type(resource_type)
-    with store().unit_of_work() as uow:
+    with unit_of_work() as uow:
         stored = uow.read(resource_type, resource_id)
     if not_modified(request, stored):
         response = Response(status=304)
@@ -126,14 +126,14 @@ def update(resource_type: str, resource_id: str) -> Response:
     resource = read_resource(request, resource_type)
     expected = if_match_version(request)
     warnings = profile_check().require(resource)
-    with store().unit_of_work(write=True) as uow:
+    with unit_of_work(write=True) as uow:
         result = interactions.update(uow, resource_type, resource_id, resource, expected)
     return write_response(result.stored, 201 if result.created else 200, warnings)
 
 
 @bp.delete("/<resource_type>/<resource_id>")
 def delete(resource_type: str, resource_id: str) -> Response:
-    with store().unit_of_work(write=True) as uow:
+    with unit_of_work(write=True) as uow:
         deleted = interactions.delete(uow, resource_type, resource_id)
     response = Response(status=204)
     if deleted is not None:
@@ -143,7 +143,7 @@ def delete(resource_type: str, resource_id: str) -> Response:
 
 @bp.get("/<resource_type>/<resource_id>/_history")
 def instance_history(resource_type: str, resource_id: str) -> Response:
-    with store().unit_of_work() as uow:
+    with unit_of_work() as uow:
         bundle = rest_search.history(
             uow, resource_type, resource_id, request.args.to_dict(), base=base_url(), settings=settings()
         )
@@ -156,6 +156,6 @@ def vread(resource_type: str, resource_id: str, version_id: str) -> Response:
     if not version_id.isdigit():
         message = f"Version id must be a whole number, not {version_id}"
         raise BadRequest(message, issues=[Issue("error", "value", message, rule="http-005")])
-    with store().unit_of_work() as uow:
+    with unit_of_work() as uow:
         stored = uow.vread(resource_type, resource_id, int(version_id))
     return body_response(stored.content, 200, validator_headers(stored))

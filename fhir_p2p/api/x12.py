@@ -26,6 +26,7 @@ from fhir_p2p.api.http import (
     read_resource,
     settings,
     store,
+    unit_of_work,
 )
 from fhir_p2p.errors import BadRequest, Issue, UnsupportedMediaType
 from fhir_p2p.resources.outcome import operation_outcome
@@ -67,7 +68,7 @@ def _envelope(uow: UnitOfWork, resources: Mapping[str, Any], subject: Json) -> R
 @bp.get("/fhir/<any(ClaimResponse, Task):resource_type>/<resource_id>/$x12")
 def resource_as_x12(resource_type: str, resource_id: str) -> Response:
     """The stored denial as a 278 response, or the P2P / appeal Task as a 278 request."""
-    with store().unit_of_work(write=True) as uow:
+    with unit_of_work(write=True) as uow:
         subject = uow.read(resource_type, resource_id).as_dict()
         resources = referenced(uow, subject)
         translation = translate_resources(resources, _envelope(uow, resources, subject))
@@ -81,7 +82,7 @@ def translate_x12() -> Response:
         report = _checked(request)
         return body_response(one_bundle(from_278(report, zone=X12Identity.of(settings()).zone)), 200)
     subject, source = subject_of(read_resource(request, None))
-    with store().unit_of_work(write=True) as uow:
+    with unit_of_work(write=True) as uow:
         translation = translate_resources(source, _envelope(uow, source, subject))
     return _translation_answer(translation)
 
@@ -91,7 +92,7 @@ def inbound_278() -> Response:
     """Check, translate and store an inbound 278 (request or response), all transactions or none."""
     report = _checked(request)
     bundles = from_278(report, zone=X12Identity.of(settings()).zone)
-    with store().unit_of_work(write=True) as uow:
+    with unit_of_work(write=True) as uow:
         result = store_inbound(
             uow,
             bundles,
@@ -120,7 +121,7 @@ def _checked(req: Request) -> Report:
     if report.accepted and report.transactions:
         return report
     if _wants_x12(req):
-        with store().unit_of_work(write=True) as uow:
+        with unit_of_work(write=True) as uow:
             ack = _acknowledgment(uow, report)
         raise _Refused(ack)
     raise BadRequest("The X12 interchange is not valid 005010X217", issues=report.to_issues())

@@ -1,5 +1,6 @@
 """The database schema (SQLAlchemy Core): current resources, every version, the search index tables,
-X12 control numbers, and the registered API clients with the assertion ids they used.
+the owners of each resource (tenancy), X12 control numbers, and the registered API clients with the
+assertion ids they used.
 
 Times are stored as fixed-width UTC text (`YYYY-MM-DDTHH:MM:SS.ffffffZ`) so that text order is time
 order on SQLite and PostgreSQL alike. Alembic migrations in `migrations/` create exactly this schema
@@ -104,6 +105,21 @@ idx_uri = _index_table(
 
 INDEX_TABLES: tuple[Table, ...] = (idx_token, idx_string, idx_reference, idx_date, idx_uri)
 
+# Who owns each resource, and who may read it (fhir_p2p/tenancy.py): one row per organization and
+# why. `creator` and `party` rows are owners; a `via` row is read access granted by the resource
+# `via_pk`, which refers to this one. Rows outlive a soft delete, so owners keep the history.
+resource_owners = Table(
+    "resource_owners",
+    metadata,
+    Column("res_pk", PrimaryKey, ForeignKey("resources.pk", ondelete="CASCADE"), nullable=False),
+    Column("organization", String(128), nullable=False),  # "Organization/<id>"
+    Column("kind", String(8), nullable=False),  # creator | party | via
+    Column("via_pk", PrimaryKey, nullable=True),  # the granting resource's pk, for `via` rows
+    Index("ix_resource_owners_organization_res_pk", "organization", "res_pk"),
+    Index("ix_resource_owners_res_pk", "res_pk"),
+    Index("ix_resource_owners_via_pk", "via_pk"),
+)
+
 # The last interchange control number (ISA13 / GS06) each X12 sender identity used.
 x12_control_numbers = Table(
     "x12_control_numbers",
@@ -135,4 +151,14 @@ auth_assertion_ids = Table(
     Column("jti", String(255), primary_key=True),
     Column("expires_at", String(27), nullable=False),
     Index("ix_auth_assertion_ids_expires_at", "expires_at"),
+)
+
+# Requests each API client made in each rate-limit window (fhir_p2p/auth/rate_limit.py), added up by
+# every worker and host; a client's rows older than its previous window are deleted as it goes on.
+rate_limit_windows = Table(
+    "rate_limit_windows",
+    metadata,
+    Column("client_id", String(128), primary_key=True),
+    Column("window_start", String(27), primary_key=True),
+    Column("requests", Integer, nullable=False),
 )

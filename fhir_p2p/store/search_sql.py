@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import orjson
@@ -53,10 +54,16 @@ _TABLES: dict[ParamType, Table] = {
 _REFERENCE_MODIFIERS_NOT_TYPES = frozenset({"missing"})
 _T = TypeVar("_T")
 
+# The tenant's visibility conditions for rows of a table (`resources` or an alias of it).
+Visible = Callable[[Any], list[ColumnElement[bool]]]
 
-def run_search(connection: Connection, request: SearchRequest) -> SearchPage:
-    """Execute `request` and return one page, its total and the cursor of the next page."""
-    filters = _filters(request.resource_type, request.criteria)
+
+def run_search(connection: Connection, request: SearchRequest, visible: Visible) -> SearchPage:
+    """Execute `request` and return one page, its total and the cursor of the next page.
+
+    Matches and included resources alike are only rows `visible` lets through.
+    """
+    filters = [*_filters(request.resource_type, request.criteria), *visible(resources)]
     total = connection.execute(select(func.count()).select_from(resources).where(*filters)).scalar_one()
     if request.summary_count or request.count == 0:
         return SearchPage(matches=[], total=total)
@@ -80,19 +87,19 @@ def run_search(connection: Connection, request: SearchRequest) -> SearchPage:
         last = page[-1]
         next_cursor = _encode_cursor([*(getattr(last, f"sort{i}") for i in range(len(keys) - 1)), last.pk])
     matches = [_stored(request.resource_type, row) for row in page]
-    included = _included(connection, request, [row.pk for row in page], [row.res_id for row in page])
+    included = _included(connection, request, [row.pk for row in page], [row.res_id for row in page], visible)
     return SearchPage(matches=matches, included=included, total=total, next_cursor=next_cursor)
 
 
 def find(
-    connection: Connection, resource_type: str, criteria: tuple[Criterion, ...], limit: int
+    connection: Connection, resource_type: str, criteria: tuple[Criterion, ...], limit: int, visible: Visible
 ) -> list[StoredResource]:
     """Current resources of `resource_type` matching every criterion, oldest first, at most `limit`."""
     query = (
         select(
             resources.c.pk, resources.c.res_id, resources.c.version_id, resources.c.last_updated, resources.c.content
         )
-        .where(*_filters(resource_type, criteria))
+        .where(*_filters(resource_type, criteria), *visible(resources))
         .order_by(resources.c.pk)
         .limit(limit)
     )
@@ -253,7 +260,7 @@ def _bad_cursor() -> BadRequest:
 
 
 def _included(
-    connection: Connection, request: SearchRequest, page_pks: list[int], page_ids: list[str]
+    connection: Connection, request: SearchRequest, page_pks: list[int], page_ids: list[str], visible: Visible
 ) -> list[StoredResource]:
     if not request.includes or not page_pks:
         return []
@@ -287,7 +294,7 @@ def _included(
         query = (
             select(*columns)
             .select_from(join)
-            .where(idx_reference.c.param == include.param.name, target.c.deleted == false(), *where)
+            .where(idx_reference.c.param == include.param.name, target.c.deleted == false(), *where, *visible(target))
             .order_by(target.c.pk)
         )
         for row in connection.execute(query):

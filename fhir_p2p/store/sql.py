@@ -3,6 +3,13 @@
 One `UnitOfWork` is one database transaction. Writers lock the resource row (`FOR UPDATE` on
 PostgreSQL; SQLite write transactions are `BEGIN IMMEDIATE`) and then bump the version with
 `UPDATE ... WHERE version_id = <read version>`, so two concurrent updates never lose a write.
+
+A unit of work acts for a tenant (`fhir_p2p/tenancy.py`) or, with none, for every organization.
+For a tenant, every read, search, include and history sees only what its organization may see; a
+resource it may not see is "not known" exactly like one that does not exist (same error, same
+body), a resource it may only read refuses writes (403), and it cannot create a resource under an
+id of its choosing (an update of an unknown id is "not known": ids would otherwise leak). Shared
+types are the exception: readable by all, created under any id, changed by their creator.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, case, delete, select, text, update
+from sqlalchemy import ColumnElement, Connection, Engine, case, delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
@@ -27,8 +34,10 @@ from fhir_p2p.store import search_sql
 from fhir_p2p.store.base import Clock, HistoryPage, SearchPage, StoredResource, WriteResult
 from fhir_p2p.store.engine import WRITE, is_sqlite
 from fhir_p2p.store.inserts import inserts_for, write_index
+from fhir_p2p.store.owners import Owners, kinds_of, visible_to
 from fhir_p2p.store.schema import INDEX_TABLES, resource_versions, resources, x12_control_numbers
 from fhir_p2p.store.writers import writer_queue_for
+from fhir_p2p.tenancy import SHARED_TYPES, Tenant, check_parties, read_only
 
 _LAST_CONTROL_NUMBER = 999_999_999  # ISA13 has nine digits; after this it starts again at 1
 
@@ -45,8 +54,8 @@ class Store:
         self._writers = writer_queue_for(engine)
 
     @contextmanager
-    def unit_of_work(self, *, write: bool = False) -> Iterator[UnitOfWork]:
-        """Open one transaction; commit when the block ends normally, roll back otherwise.
+    def unit_of_work(self, *, write: bool = False, tenant: Tenant | None = None) -> Iterator[UnitOfWork]:
+        """Open one transaction acting for `tenant` (None: all); commit when the block ends normally.
 
         Raises:
             Conflict: a concurrent transaction made this one impossible (unique key, deadlock).
@@ -56,9 +65,10 @@ class Store:
                 if write:
                     connection.execution_options(**{WRITE: True})
                 with connection.begin():
-                    uow = UnitOfWork(connection, self.clock)
+                    uow = UnitOfWork(connection, self.clock, tenant)
                     try:
                         yield uow
+                        uow.finish()
                     finally:
                         uow.close()
         except IntegrityError as error:
@@ -81,12 +91,18 @@ class Store:
 class UnitOfWork:
     """The resource operations inside one transaction."""
 
-    def __init__(self, connection: Connection, clock: Clock):
+    def __init__(self, connection: Connection, clock: Clock, tenant: Tenant | None = None):
         self.connection = connection
         self.clock = clock
+        self.tenant = tenant
         self._sqlite = is_sqlite(connection.engine)
         self._inserts = inserts_for(connection.dialect)
         self._cursor: Any = None
+        self._owners = Owners(connection, tenant.organization if tenant else None)
+
+    def finish(self) -> None:
+        """Complete the unit's writes before it commits (the read access they grant)."""
+        self._owners.finish()
 
     def close(self) -> None:
         """Release the driver cursor, if one was opened; the transaction is the caller's."""
@@ -106,13 +122,11 @@ class UnitOfWork:
         """The current version. Raises NotFound (never existed) or Gone (deleted)."""
         row = self.connection.execute(
             select(resources.c.version_id, resources.c.last_updated, resources.c.deleted, resources.c.content).where(
-                resources.c.res_type == resource_type, resources.c.res_id == resource_id
+                resources.c.res_type == resource_type, resources.c.res_id == resource_id, *self._visible(resources)
             )
         ).first()
         if row is None:
-            raise NotFound(
-                f"{resource_type}/{resource_id} is not known", issues=[_not_found(resource_type, resource_id)]
-            )
+            raise _unknown(resource_type, resource_id)
         if row.deleted:
             raise Gone(f"{resource_type}/{resource_id} was deleted", headers={"ETag": f'W/"{row.version_id}"'})
         return StoredResource(resource_type, resource_id, row.version_id, row.last_updated, row.content.encode())
@@ -124,29 +138,32 @@ class UnitOfWork:
                 resource_versions.c.res_type == resource_type,
                 resource_versions.c.res_id == resource_id,
                 resource_versions.c.version_id == version_id,
+                *self._visible(resource_versions),
             )
         ).first()
         if row is None:
-            raise NotFound(
-                f"{resource_type}/{resource_id} has no version {version_id}",
-                issues=[_not_found(resource_type, f"{resource_id}/_history/{version_id}")],
-            )
+            raise _unknown(resource_type, f"{resource_id}/_history/{version_id}")
         if row.deleted:
             raise Gone(f"Version {version_id} of {resource_type}/{resource_id} is a deletion")
         return _version(row)
 
     def search(self, request: SearchRequest) -> SearchPage:
-        return search_sql.run_search(self.connection, request)
+        return search_sql.run_search(self.connection, request, self._visible)
 
     def find(self, resource_type: str, criteria: tuple[Criterion, ...], limit: int = 2) -> list[StoredResource]:
         """Current resources matching all criteria (for conditional interactions), at most `limit`."""
-        return search_sql.find(self.connection, resource_type, criteria, limit)
+        return search_sql.find(self.connection, resource_type, criteria, limit, self._visible)
 
     def history(
         self, resource_type: str | None, resource_id: str | None, *, since: str | None, count: int, cursor: str | None
     ) -> HistoryPage:
         """Versions, newest first: of one resource, of one type, or of everything; paged by cursor."""
-        query = select(resource_versions).order_by(resource_versions.c.pk.desc()).limit(count + 1)
+        query = (
+            select(resource_versions)
+            .where(*self._visible(resource_versions))
+            .order_by(resource_versions.c.pk.desc())
+            .limit(count + 1)
+        )
         if resource_type is not None:
             query = query.where(resource_versions.c.res_type == resource_type)
         if resource_id is not None:
@@ -162,12 +179,12 @@ class UnitOfWork:
     def require_known(self, resource_type: str, resource_id: str) -> None:
         """Raise NotFound unless the resource exists or existed (deleted resources keep their history)."""
         row = self.connection.execute(
-            select(resources.c.pk).where(resources.c.res_type == resource_type, resources.c.res_id == resource_id)
+            select(resources.c.pk).where(
+                resources.c.res_type == resource_type, resources.c.res_id == resource_id, *self._visible(resources)
+            )
         ).first()
         if row is None:
-            raise NotFound(
-                f"{resource_type}/{resource_id} is not known", issues=[_not_found(resource_type, resource_id)]
-            )
+            raise _unknown(resource_type, resource_id)
 
     # --- writes ------------------------------------------------------------------------
 
@@ -193,7 +210,13 @@ class UnitOfWork:
         return number
 
     def create(self, resource_type: str, resource: dict[str, Any], resource_id: str | None = None) -> StoredResource:
-        """Store a new resource as version 1 under `resource_id` (a fresh UUID when None)."""
+        """Store a new resource as version 1 under `resource_id` (a fresh UUID when None).
+
+        Raises:
+            Forbidden: the tenant's party field names another organization (tenancy-001).
+        """
+        if self.tenant is not None:
+            check_parties(self.tenant, resource_type, resource)
         return self._insert_new(resource_type, resource_id or self.new_id(), resource, "POST")
 
     def update(
@@ -203,14 +226,23 @@ class UnitOfWork:
 
         Raises:
             PreconditionFailed: `if_match` is given and is not the current version.
+            NotFound: a tenant updates a resource it cannot see, or creates tenant data by update.
+            Forbidden: a tenant updates a resource it may only read, or names another organization.
         """
         current = self._lock_current(resource_type, resource_id)
         if current is None:
+            if self.tenant is not None and resource_type not in SHARED_TYPES:
+                raise _unknown(resource_type, resource_id)
             if if_match is not None:
                 raise _stale(resource_type, resource_id, if_match, None)
             return WriteResult(self._insert_new(resource_type, resource_id, resource, "PUT"), created=True)
         if if_match is not None and if_match != current.version_id:
             raise _stale(resource_type, resource_id, if_match, current.version_id)
+        if self.tenant is not None:
+            unchanged = self._check_writable(current, resource_type, resource_id, resource)
+            if unchanged is not None:
+                return WriteResult(unchanged, created=False)
+            check_parties(self.tenant, resource_type, resource)
         stored = self._write_version(current, resource_type, resource_id, resource, "PUT")
         return WriteResult(stored, created=bool(current.deleted))
 
@@ -218,26 +250,53 @@ class UnitOfWork:
         """Mark the resource deleted (a new version without content). None when it was already deleted.
 
         Raises:
-            NotFound: there never was such a resource.
+            NotFound: there never was such a resource (or the tenant cannot see it).
+            Forbidden: the tenant may only read it.
         """
         current = self._lock_current(resource_type, resource_id)
         if current is None:
-            raise NotFound(
-                f"{resource_type}/{resource_id} is not known", issues=[_not_found(resource_type, resource_id)]
-            )
+            raise _unknown(resource_type, resource_id)
+        if self.tenant is not None:
+            self._check_writable(current, resource_type, resource_id, None)
         if current.deleted:
             return None
         return self._write_version(current, resource_type, resource_id, None, "DELETE")
 
     # --- internals ---------------------------------------------------------------------
 
+    def _visible(self, table: Any) -> list[ColumnElement[bool]]:
+        """The conditions that keep a row of `resources` or `resource_versions` to what the tenant may see."""
+        if self.tenant is None:
+            return []
+        pk = table.c.res_pk if "res_pk" in table.c else table.c.pk  # resource_versions, or resources (an alias)
+        return [visible_to(self.tenant.organization, pk, table.c.res_type)]
+
     def _lock_current(self, resource_type: str, resource_id: str) -> Any:
+        """The current row, locked; None when there is none or the tenant cannot see it."""
         query = select(resources.c.pk, resources.c.version_id, resources.c.deleted, resources.c.content).where(
-            resources.c.res_type == resource_type, resources.c.res_id == resource_id
+            resources.c.res_type == resource_type, resources.c.res_id == resource_id, *self._visible(resources)
         )
         if not self._sqlite:
             query = query.with_for_update()
         return self.connection.execute(query).first()
+
+    def _check_writable(
+        self, current: Any, resource_type: str, resource_id: str, resource: dict[str, Any] | None
+    ) -> StoredResource | None:
+        """Refuse a tenant's write to a resource it may only read, unless the write changes nothing.
+
+        Returns the current version when `resource` equals it (a no-op: a shared Practitioner that
+        an inbound 278 names again), None when the tenant may write.
+        """
+        assert self.tenant is not None
+        kinds = kinds_of(self.connection, current.pk, self.tenant.organization)
+        if "creator" in kinds or ("party" in kinds and resource_type not in SHARED_TYPES):
+            return None
+        if resource is not None and not current.deleted:
+            stored = orjson.loads(current.content)
+            if _without_meta(stored) == _without_meta(resource):
+                return self.read(resource_type, resource_id)
+        raise read_only(resource_type, resource_id)
 
     def _insert_new(
         self, resource_type: str, resource_id: str, resource: dict[str, Any], method: str
@@ -252,6 +311,7 @@ class UnitOfWork:
         pk = cursor.fetchone()[0]
         self._add_version(pk, resource_type, resource_id, 1, now, method, text_content)
         self._write_index(pk, resource_type, body)
+        self._owners.wrote(pk, resource_type, body, new=True)
         return StoredResource(resource_type, resource_id, 1, now, content, method=method)
 
     def _write_version(
@@ -283,6 +343,7 @@ class UnitOfWork:
             self.connection.execute(delete(table).where(table.c.res_pk == current.pk))
         if resource is not None:
             self._write_index(current.pk, resource_type, body)
+        self._owners.wrote(current.pk, resource_type, None if resource is None else body, new=False)
         return StoredResource(resource_type, resource_id, version_id, now, content, deleted=deleted, method=method)
 
     def _add_version(
@@ -325,8 +386,14 @@ def _version(row: Any) -> StoredResource:
 # Rule ids of this module; last id used: store-003.
 
 
-def _not_found(resource_type: str, resource_id: str) -> Issue:
-    return Issue("error", "not-found", f"{resource_type}/{resource_id} is not known", rule="store-001")
+def _unknown(resource_type: str, resource_id: str) -> NotFound:
+    """The one answer for a resource that does not exist and for one the tenant cannot see."""
+    message = f"{resource_type}/{resource_id} is not known"
+    return NotFound(message, issues=[Issue("error", "not-found", message, rule="store-001")])
+
+
+def _without_meta(resource: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in resource.items() if key != "meta"}
 
 
 def _stale(resource_type: str, resource_id: str, expected: int, current: int | None) -> PreconditionFailed:

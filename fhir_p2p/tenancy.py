@@ -1,0 +1,152 @@
+"""Tenancy rules (SPEC §7): which organizations a resource belongs to, and who may write what.
+
+A client belongs to one Organization and acts as a `provider` or a `payer`. A resource belongs to
+the organizations that own it (`store/owners.py` keeps them as rows next to the resource):
+
+- its **parties**: the organizations its party fields name (a ClaimResponse's `requestor` and
+  `insurer`, a Task's `requester` and `owner`, a Claim's `provider` and `insurer`, a Coverage's
+  `payor`, a DocumentReference's `custodian`, a Patient's `managingOrganization`), and for a Task
+  also the parties of the denial or claim it is about (`focus`, `basedOn`);
+- its **creator**: the organization of the client that created it.
+
+What a resource refers to (its Patient, Claim, supporting DocumentReference...) is readable by its
+owners too: a write *grants* them read access to each resource it refers to, as long as the writer
+could see that resource. That is how a payer reads the Patient of a denial the provider posted.
+
+Shared reference data (`SHARED_TYPES`: Organization, Practitioner, PractitionerRole) is readable by
+every client; only its creator changes it. The dev client and the CLI have no tenant: they see all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+from fhir_p2p.errors import Forbidden, Issue
+from fhir_p2p.resources.types import STORED_TYPES
+from fhir_p2p.search.extract import parse_reference
+
+Role = Literal["provider", "payer"]
+
+SHARED_TYPES: Final = frozenset({"Organization", "Practitioner", "PractitionerRole"})
+
+# Per type: each party field and the role whose organization it names.
+PARTY_FIELDS: Final[dict[str, tuple[tuple[str, Role], ...]]] = {
+    "ClaimResponse": (("requestor", "provider"), ("insurer", "payer")),
+    "Claim": (("provider", "provider"), ("insurer", "payer")),
+    "Task": (("requester", "provider"), ("owner", "payer")),
+    "Coverage": (("payor", "payer"),),
+    "DocumentReference": (("custodian", "provider"),),
+    "Patient": (("managingOrganization", "provider"),),
+}
+# A Task also belongs to the parties of the denial or claim it is about.
+INHERITING_FIELDS: Final[dict[str, tuple[str, ...]]] = {"Task": ("focus", "basedOn")}
+INHERITED_FROM: Final = frozenset({"ClaimResponse", "Claim"})
+
+# Rule ids of this module; last id used: tenancy-002.
+
+
+@dataclass(frozen=True, slots=True)
+class Tenant:
+    """The organization a request acts for, and in which role."""
+
+    organization: str  # "Organization/<id>"
+    role: Role
+
+
+def tenant_for(organization: str | None, role: str | None) -> Tenant | None:
+    """The tenant of a client of `organization` in `role`; None for the dev client (no organization)."""
+    if organization is None:
+        return None
+    if role not in ("provider", "payer"):
+        raise ValueError(f"a client's role is provider or payer, not {role!r}")
+    return Tenant(organization, "provider" if role == "provider" else "payer")
+
+
+def party_organizations(resource_type: str, resource: dict[str, Any]) -> set[str]:
+    """The organizations (`Organization/<id>`) the party fields of `resource` name."""
+    return {organization for _, _, organization in _parties(resource_type, resource)}
+
+
+def check_parties(tenant: Tenant, resource_type: str, resource: dict[str, Any]) -> None:
+    """A client writes only resources that name its own organization where they name one for its role.
+
+    A provider's ClaimResponse whose `requestor` is an Organization must be the provider's own; one
+    whose requestor is a Practitioner names no organization and is the creator's.
+
+    Raises:
+        Forbidden: a party field of the caller's role names organizations, none of them the caller's.
+    """
+    for field, role in PARTY_FIELDS.get(resource_type, ()):
+        if role != tenant.role:
+            continue
+        named = {organization for name, _, organization in _parties(resource_type, resource) if name == field}
+        if named and tenant.organization not in named:
+            message = (
+                f"A {tenant.role} client writes {resource_type} resources whose {field} is its own organization "
+                f"({tenant.organization}) or names none"
+            )
+            raise Forbidden(
+                message, issues=[Issue("error", "forbidden", message, f"{resource_type}.{field}", "tenancy-001")]
+            )
+
+
+def read_only(resource_type: str, resource_id: str) -> Forbidden:
+    """The refusal of a write to a resource the caller may read but not change."""
+    message = f"{resource_type}/{resource_id} is readable by your organization but not yours to change"
+    return Forbidden(message, issues=[Issue("error", "forbidden", message, rule="tenancy-002")])
+
+
+def reference_targets(resource: dict[str, Any]) -> set[tuple[str, str]]:
+    """`(type, id)` of every resource `resource` refers to that is tenant data (not shared, stored here)."""
+    found: set[tuple[str, str]] = set()
+    for reference in _references(resource):
+        target_type, target_id = parse_reference(reference)
+        if target_type is not None and target_id is not None and _tenant_data(target_type):
+            found.add((target_type, target_id))
+    return found
+
+
+def inherited_targets(resource_type: str, resource: dict[str, Any]) -> set[tuple[str, str]]:
+    """`(type, id)` of the denials or claims whose parties `resource` (a Task) belongs to as well."""
+    found: set[tuple[str, str]] = set()
+    for field in INHERITING_FIELDS.get(resource_type, ()):
+        for reference in _field_references(resource.get(field)):
+            target_type, target_id = parse_reference(reference)
+            if target_type in INHERITED_FROM and target_id is not None:
+                found.add((target_type, target_id))
+    return found
+
+
+def _tenant_data(resource_type: str) -> bool:
+    return resource_type in STORED_TYPES and resource_type not in SHARED_TYPES
+
+
+def _parties(resource_type: str, resource: dict[str, Any]) -> Iterator[tuple[str, Role, str]]:
+    for field, role in PARTY_FIELDS.get(resource_type, ()):
+        for reference in _field_references(resource.get(field)):
+            target_type, target_id = parse_reference(reference)
+            if target_type == "Organization" and target_id is not None:
+                yield field, role, f"Organization/{target_id}"
+
+
+def _field_references(value: Any) -> Iterator[str]:
+    """The `reference` strings of a Reference or a list of them."""
+    for item in value if isinstance(value, list) else (value,):
+        if isinstance(item, dict) and isinstance(item.get("reference"), str):
+            yield item["reference"]
+
+
+def _references(node: Any) -> Iterator[str]:
+    """Every `reference` string under `node`."""
+    if isinstance(node, dict):
+        reference = node.get("reference")
+        if isinstance(reference, str):
+            yield reference
+        for value in node.values():
+            if isinstance(value, dict | list):
+                yield from _references(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _references(item)
