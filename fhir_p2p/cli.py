@@ -19,6 +19,7 @@ import orjson
 import requests
 from flask import Config, Flask
 
+from fhir_p2p.audit import CLI_ACTOR
 from fhir_p2p.auth import (
     ASSERTION_TYPE,
     GRANT_TYPE,
@@ -104,7 +105,7 @@ def load(paths: tuple[Path, ...]) -> None:
                 valid.append((file, resource))
             except P2PError as error:
                 click.echo(f"\n{file}: {error.status} {error.message}", err=True)
-    with _refusals(), store.unit_of_work(write=True) as uow:
+    with _refusals(), store.unit_of_work(write=True, actor=CLI_ACTOR) as uow:
         for file, resource in valid:
             resource_type = str(resource["resourceType"])
             try:

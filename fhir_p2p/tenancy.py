@@ -6,7 +6,8 @@ the organizations that own it (`store/owners.py` keeps them as rows next to the 
 - its **parties**: the organizations its party fields name (a ClaimResponse's `requestor` and
   `insurer`, a Task's `requester` and `owner`, a Claim's `provider` and `insurer`, a Coverage's
   `payor`, a DocumentReference's `custodian`, a Patient's `managingOrganization`), and for a Task
-  also the parties of the denial or claim it is about (`focus`, `basedOn`);
+  also the parties of the denial or claim it is about (`focus`, `basedOn`), for an AuditEvent or
+  Provenance those of the resources whose change it records;
 - its **creator**: the organization of the client that created it.
 
 What a resource refers to (its Patient, Claim, supporting DocumentReference...) is readable by its
@@ -40,9 +41,13 @@ PARTY_FIELDS: Final[dict[str, tuple[tuple[str, Role], ...]]] = {
     "DocumentReference": (("custodian", "provider"),),
     "Patient": (("managingOrganization", "provider"),),
 }
-# A Task also belongs to the parties of the denial or claim it is about.
-INHERITING_FIELDS: Final[dict[str, tuple[str, ...]]] = {"Task": ("focus", "basedOn")}
-INHERITED_FROM: Final = frozenset({"ClaimResponse", "Claim"})
+# Resources that also belong to the parties of what they point at: (paths, from which types; None = any).
+# A Task to those of the denial or claim it is about; audit records to those of what was written.
+INHERITING: Final[dict[str, tuple[tuple[str, ...], frozenset[str] | None]]] = {
+    "Task": (("focus", "basedOn"), frozenset({"ClaimResponse", "Claim"})),
+    "AuditEvent": (("entity.what",), None),
+    "Provenance": (("target",), None),
+}
 
 # Rule ids of this module; last id used: tenancy-002.
 
@@ -109,14 +114,22 @@ def reference_targets(resource: dict[str, Any]) -> set[tuple[str, str]]:
 
 
 def inherited_targets(resource_type: str, resource: dict[str, Any]) -> set[tuple[str, str]]:
-    """`(type, id)` of the denials or claims whose parties `resource` (a Task) belongs to as well."""
+    """`(type, id)` of the resources whose parties `resource` belongs to as well (`INHERITING`)."""
+    paths, sources = INHERITING.get(resource_type, ((), None))
     found: set[tuple[str, str]] = set()
-    for field in INHERITING_FIELDS.get(resource_type, ()):
-        for reference in _field_references(resource.get(field)):
+    for path in paths:
+        values: list[Any] = [resource]
+        for name in path.split("."):
+            values = [v for value in values for v in _as_list(value.get(name) if isinstance(value, dict) else None)]
+        for reference in _field_references(values):
             target_type, target_id = parse_reference(reference)
-            if target_type in INHERITED_FROM and target_id is not None:
+            if target_type is not None and target_id is not None and (sources is None or target_type in sources):
                 found.add((target_type, target_id))
     return found
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [] if value is None else [value]
 
 
 def _tenant_data(resource_type: str) -> bool:
@@ -133,7 +146,7 @@ def _parties(resource_type: str, resource: dict[str, Any]) -> Iterator[tuple[str
 
 def _field_references(value: Any) -> Iterator[str]:
     """The `reference` strings of a Reference or a list of them."""
-    for item in value if isinstance(value, list) else (value,):
+    for item in _as_list(value):
         if isinstance(item, dict) and isinstance(item.get("reference"), str):
             yield item["reference"]
 

@@ -18,6 +18,7 @@ from typing import Any, Literal
 import orjson
 from flask import Request, Response, current_app, g, request
 
+from fhir_p2p.audit import Actor
 from fhir_p2p.config import Settings
 from fhir_p2p.errors import BadRequest, Issue, P2PError, UnsupportedMediaType
 from fhir_p2p.resources.outcome import operation_outcome
@@ -57,10 +58,13 @@ def store() -> Store:
 
 
 def unit_of_work(*, write: bool = False) -> AbstractContextManager[UnitOfWork]:
-    """A unit of work acting for the request's caller: its organization's tenancy (fhir_p2p/tenancy.py)."""
+    """A unit of work acting for the request's caller: its organization's tenancy (fhir_p2p/tenancy.py),
+    and the audit records of what it writes (fhir_p2p/audit.py)."""
     caller = g.get("caller")
-    tenant = None if caller is None else tenant_for(caller.organization, caller.role)
-    return store().unit_of_work(write=write, tenant=tenant)
+    if caller is None:  # a public endpoint: it reads no tenant data and writes nothing
+        return store().unit_of_work(write=write)
+    tenant = tenant_for(caller.organization, caller.role)
+    return store().unit_of_work(write=write, tenant=tenant, actor=Actor(caller.client_id, caller.organization))
 
 
 def profile_check() -> ProfileCheck:

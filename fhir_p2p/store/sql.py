@@ -26,6 +26,7 @@ from sqlalchemy import ColumnElement, Connection, Engine, case, delete, select, 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from fhir_p2p.audit import Actor, Written, audit_records
 from fhir_p2p.errors import BadRequest, Conflict, Gone, Issue, NotFound, PreconditionFailed
 from fhir_p2p.search.dates import instant_text
 from fhir_p2p.search.extract import extract_index
@@ -54,8 +55,12 @@ class Store:
         self._writers = writer_queue_for(engine)
 
     @contextmanager
-    def unit_of_work(self, *, write: bool = False, tenant: Tenant | None = None) -> Iterator[UnitOfWork]:
+    def unit_of_work(
+        self, *, write: bool = False, tenant: Tenant | None = None, actor: Actor | None = None
+    ) -> Iterator[UnitOfWork]:
         """Open one transaction acting for `tenant` (None: all); commit when the block ends normally.
+
+        With an `actor`, what the unit writes is audited (fhir_p2p/audit.py) in the same transaction.
 
         Raises:
             Conflict: a concurrent transaction made this one impossible (unique key, deadlock).
@@ -65,7 +70,7 @@ class Store:
                 if write:
                     connection.execution_options(**{WRITE: True})
                 with connection.begin():
-                    uow = UnitOfWork(connection, self.clock, tenant)
+                    uow = UnitOfWork(connection, self.clock, tenant, actor)
                     try:
                         yield uow
                         uow.finish()
@@ -91,17 +96,23 @@ class Store:
 class UnitOfWork:
     """The resource operations inside one transaction."""
 
-    def __init__(self, connection: Connection, clock: Clock, tenant: Tenant | None = None):
+    def __init__(self, connection: Connection, clock: Clock, tenant: Tenant | None = None, actor: Actor | None = None):
         self.connection = connection
         self.clock = clock
         self.tenant = tenant
+        self._actor = actor
+        self._written: list[Written] = []
         self._sqlite = is_sqlite(connection.engine)
         self._inserts = inserts_for(connection.dialect)
         self._cursor: Any = None
         self._owners = Owners(connection, tenant.organization if tenant else None)
 
     def finish(self) -> None:
-        """Complete the unit's writes before it commits (the read access they grant)."""
+        """Complete the unit's writes before it commits: their audit records, the read access they grant."""
+        if self._actor is not None and self._written:
+            for record in audit_records(self._actor, self._written, instant_text(self.clock())):
+                self._insert_new(record["resourceType"], self.new_id(), record, "POST")
+            self._written = []  # the audit records themselves are not audited
         self._owners.finish()
 
     def close(self) -> None:
@@ -264,6 +275,9 @@ class UnitOfWork:
 
     # --- internals ---------------------------------------------------------------------
 
+    def _audit(self, resource_type: str, resource_id: str, version_id: int, method: str) -> None:
+        self._written.append(Written(resource_type, resource_id, version_id, method))
+
     def _visible(self, table: Any) -> list[ColumnElement[bool]]:
         """The conditions that keep a row of `resources` or `resource_versions` to what the tenant may see."""
         if self.tenant is None:
@@ -312,6 +326,7 @@ class UnitOfWork:
         self._add_version(pk, resource_type, resource_id, 1, now, method, text_content)
         self._write_index(pk, resource_type, body)
         self._owners.wrote(pk, resource_type, body, new=True)
+        self._audit(resource_type, resource_id, 1, method)
         return StoredResource(resource_type, resource_id, 1, now, content, method=method)
 
     def _write_version(
@@ -344,6 +359,7 @@ class UnitOfWork:
         if resource is not None:
             self._write_index(current.pk, resource_type, body)
         self._owners.wrote(current.pk, resource_type, None if resource is None else body, new=False)
+        self._audit(resource_type, resource_id, version_id, method)
         return StoredResource(resource_type, resource_id, version_id, now, content, deleted=deleted, method=method)
 
     def _add_version(

@@ -137,12 +137,24 @@ def test_type_and_system_history_list_every_write_newest_first(client):
     client.delete(f"/fhir/Patient/{patient['id']}")
     type_history = client.get("/fhir/Patient/_history").get_json()
     assert [e["request"]["method"] for e in type_history["entry"]] == ["DELETE", "PUT"]
-    system = client.get("/fhir/_history?_count=2").get_json()
-    assert [e["request"]["method"] for e in system["entry"]] == ["DELETE", "POST"]
+    # Each write is followed by its AuditEvent and Provenance (fhir_p2p/audit.py): 3 entries a write.
+    system = client.get("/fhir/_history?_count=6").get_json()
+    assert [_entry(e) for e in system["entry"]] == [
+        "POST Provenance",
+        "POST AuditEvent",
+        "DELETE Patient",
+        "POST Provenance",
+        "POST AuditEvent",
+        "POST Organization",
+    ]
     next_url = next(link["url"] for link in system["link"] if link["relation"] == "next")
     rest = client.get(next_url.replace("http://test", "")).get_json()
-    assert [e["request"]["method"] for e in rest["entry"]] == ["PUT"]
+    assert [_entry(e) for e in rest["entry"]] == ["POST Provenance", "POST AuditEvent", "PUT Patient"]
     assert not any(link["relation"] == "next" for link in rest["link"])
+
+
+def _entry(entry: dict) -> str:
+    return f"{entry['request']['method']} {entry['request']['url'].split('/')[0]}"
 
 
 def test_prefer_return_minimal_and_operation_outcome(client):

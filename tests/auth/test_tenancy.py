@@ -357,3 +357,19 @@ def test_the_capability_statement_says_tenants_create_tenant_data_under_server_i
     statement = worlds.http.get("/fhir/metadata").get_json()
     update_create = {r["type"]: r["updateCreate"] for r in statement["rest"][0]["resource"] if "updateCreate" in r}
     assert {t for t, allowed in update_create.items() if allowed} == set(SHARED_TYPES)
+
+
+def test_audit_records_name_the_client_and_are_seen_by_the_parties_of_what_changed(worlds: Worlds) -> None:
+    denial = worlds.resources["A"]["ClaimResponse/denial-mri-lumbar"]
+    response = worlds.send("p1", "PUT", "/fhir/ClaimResponse/denial-mri-lumbar", {**denial, "disposition": "Denied."})
+    assert response.status_code == 200, response.get_json()
+    url = "/fhir/AuditEvent?entity=ClaimResponse/denial-mri-lumbar&subtype=update"
+    (event,) = [e["resource"] for e in worlds.get("p1", url).get_json()["entry"]]
+    assert [agent["who"] for agent in event["agent"]] == [
+        {"identifier": {"system": "http://fhir-p2p.org/fhir/sid/client-id", "value": "p1"}, "display": "client p1"},
+        {"reference": P1},
+    ]
+    assert [e["resource"]["id"] for e in worlds.get("x1", url).get_json()["entry"]] == [event["id"]]
+    for who in ("p2", "x2"):
+        assert worlds.get(who, url).get_json()["total"] == 0
+        assert worlds.get(who, f"/fhir/AuditEvent/{event['id']}").status_code == 404
