@@ -110,11 +110,14 @@ class Result:
     wrk_output: str = ""
 
 
-def parse_args(argv: list[str] | None) -> Options:
-    parser = argparse.ArgumentParser(
-        prog="python -m benchmarks",
-        description="fhir-p2p HTTP benchmark (wrk + gunicorn) against a bare-parse Flask baseline.",
-    )
+def parse_args(
+    argv: list[str] | None,
+    prog: str = "python -m benchmarks",
+    description: str = "fhir-p2p HTTP benchmark (wrk + gunicorn) against a bare-parse Flask baseline.",
+    postgres: bool = True,
+) -> Options:
+    """The options; without `postgres`, no --skip-postgres (and `skip_postgres` is True)."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
     parser.add_argument("--duration", type=int, default=None, help="measured seconds per scenario (10)")
     parser.add_argument("--warmup", type=int, default=None, help="warm-up seconds per scenario (2)")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections (8)")
@@ -123,7 +126,8 @@ def parse_args(argv: list[str] | None) -> Options:
     parser.add_argument("--precreate", type=int, default=200, help="resources created for reads (200)")
     parser.add_argument("--body", type=Path, default=DEFAULT_BODY, help="ClaimResponse JSON to POST")
     parser.add_argument("--quick", action="store_true", help="short runs (3 s + 1 s warm-up), ~1 minute")
-    parser.add_argument("--skip-postgres", action="store_true", help="no PostgreSQL scenarios")
+    if postgres:
+        parser.add_argument("--skip-postgres", action="store_true", help="no PostgreSQL scenarios")
     parser.add_argument("--wrk-timeout", type=int, default=10, help="wrk socket timeout in s (10)")
     args = parser.parse_args(argv)
     duration = args.duration if args.duration is not None else (3 if args.quick else 10)
@@ -143,7 +147,7 @@ def parse_args(argv: list[str] | None) -> Options:
         workers=args.workers,
         precreate=args.precreate,
         body=body,
-        skip_postgres=args.skip_postgres,
+        skip_postgres=args.skip_postgres if postgres else True,
         wrk_timeout=args.wrk_timeout,
     )
 
@@ -364,8 +368,10 @@ def free_port() -> int:
         return port
 
 
-def http(method: str, url: str, body: bytes | None = None, timeout: float = 30) -> tuple[int, dict[str, str], bytes]:
-    headers = {"Accept": FHIR_JSON}
+def http(
+    method: str, url: str, body: bytes | None = None, timeout: float = 30, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
+    headers = {"Accept": FHIR_JSON, **(headers or {})}
     if body is not None:
         headers["Content-Type"] = FHIR_JSON
     request = urllib.request.Request(url, data=body, method=method, headers=headers)
@@ -445,12 +451,18 @@ def app_env(database_url: str) -> dict[str, str]:
 
 
 def init_db(env: dict[str, str]) -> None:
-    argv = [sys.executable, "-c", "from fhir_p2p.cli import main; main()", "init-db"]
+    run_cli(env, "init-db")
+
+
+def run_cli(env: dict[str, str], *args: str) -> str:
+    """Run `fhir-p2p ARGS...` with `env` added to this environment; its stdout. Raises RuntimeError when it fails."""
+    argv = [sys.executable, "-c", "from fhir_p2p.cli import main; main()", *args]
     proc = subprocess.run(
         argv, env={**os.environ, **env}, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False
     )
     if proc.returncode != 0:
-        raise RuntimeError(f"fhir-p2p init-db failed (exit {proc.returncode}):\n{proc.stdout}{proc.stderr}")
+        raise RuntimeError(f"fhir-p2p {args[0]} failed (exit {proc.returncode}):\n{proc.stdout}{proc.stderr}")
+    return proc.stdout
 
 
 def start_postgres(workdir: Path) -> str:
@@ -472,6 +484,7 @@ class Bench:
         self.workdir = workdir
         self.results: list[Result] = []
         self.roots: set[int] = set()  # process trees of the server under test (CPU accounting)
+        self.headers: dict[str, str] = {}  # added to the probe, pre-create and count requests (Authorization)
         self.body = opts.body.read_bytes()
         self.post_lua = self._script("post", post_script(opts.body))
         self.get_lua = self._script("get", get_script())
@@ -524,7 +537,7 @@ class Bench:
         return result
 
     def probe(self, url: str, method: str, expected: int) -> None:
-        status, _, payload = http(method, url, self.body if method == "POST" else None)
+        status, _, payload = http(method, url, self.body if method == "POST" else None, headers=self.headers)
         if status != expected:
             raise RuntimeError(f"probe {method} {url}: status {status}, expected {expected}: {payload[:500]!r}")
 
@@ -595,7 +608,7 @@ class Bench:
         """POST the body `precreate` times; the ids the server assigned."""
         ids = []
         for _ in range(self.opts.precreate):
-            status, headers, payload = http("POST", base + CREATE_PATH, self.body)
+            status, headers, payload = http("POST", base + CREATE_PATH, self.body, headers=self.headers)
             if status != 201:
                 raise RuntimeError(f"pre-create: POST status {status}, expected 201: {payload[:500]!r}")
             resource_id = None
@@ -612,7 +625,7 @@ class Bench:
 
     def search_total(self, base: str) -> int | None:
         """How many resources the benchmark search matches now (its `total`, else None)."""
-        status, _, payload = http("GET", base + SEARCH_PATH.replace("_count=20", "_count=1"))
+        status, _, payload = http("GET", base + SEARCH_PATH.replace("_count=20", "_count=1"), headers=self.headers)
         if status != 200:
             return None
         total = json.loads(payload).get("total")
