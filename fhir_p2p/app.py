@@ -12,7 +12,7 @@ from flask import Flask, Response, g, request
 
 from fhir_p2p.api import auth, conformance, core, headers, metadata, rate_limit, rest, x12
 from fhir_p2p.api.errors import register_error_handlers
-from fhir_p2p.api.http import request_id_for, response_media
+from fhir_p2p.api.http import refuse_nul_in_path, request_id_for, response_media
 from fhir_p2p.config import DefaultConfig, Settings
 from fhir_p2p.logging import bind_request, clear_request, configure_logging, get_logger
 from fhir_p2p.resources.parse import warm_up
@@ -93,6 +93,7 @@ def _start_request() -> None:
     g.request_id = request_id_for(request.headers.get("X-Request-Id"))
     g.started = time.perf_counter()
     bind_request(g.request_id)
+    refuse_nul_in_path(request.path)
 
 
 def _check_format() -> None:

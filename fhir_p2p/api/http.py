@@ -44,7 +44,7 @@ _READ_TYPES: dict[str, Media] = {
 _FORMAT_ALIASES: dict[str, Media] = {"json": "json", "xml": "xml", **_READ_TYPES}
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{1,128}$")
 
-# Rule ids of this module; last id used: http-005.
+# Rule ids of this module; last id used: http-006.
 
 
 def settings() -> Settings:
@@ -83,6 +83,13 @@ def request_id_for(incoming: str | None) -> str:
     if incoming and _REQUEST_ID.match(incoming):
         return incoming
     return uuid.uuid4().hex
+
+
+def refuse_nul_in_path(path: str) -> None:
+    """Raise BadRequest for a URL path with a NUL character (`%00`): no id or type holds one."""
+    if "\x00" in path:
+        message = "The URL path holds a NUL character (%00)"
+        raise BadRequest(message, issues=[Issue("error", "value", message, "http.url", "http-006")])
 
 
 def request_media(req: Request) -> Media:

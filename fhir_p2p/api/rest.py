@@ -153,7 +153,7 @@ def instance_history(resource_type: str, resource_id: str) -> Response:
 @bp.get("/<resource_type>/<resource_id>/_history/<version_id>")
 def vread(resource_type: str, resource_id: str, version_id: str) -> Response:
     interactions.require_type(resource_type)
-    if not version_id.isdigit():
+    if not (version_id.isascii() and version_id.isdigit()):
         message = f"Version id must be a whole number, not {version_id}"
         raise BadRequest(message, issues=[Issue("error", "value", message, rule="http-005")])
     with unit_of_work() as uow:

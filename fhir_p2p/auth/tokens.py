@@ -97,6 +97,8 @@ def verify_access_token(
     for name in ("sub", "jti", "scope", "org", "role"):
         if not isinstance(claims.get(name), str):
             raise InvalidToken(f"the token has no {name} claim")
+    if claims["role"] not in ("provider", "payer"):
+        raise InvalidToken("the token's role is neither provider nor payer")
     return AccessClaims(claims["sub"], claims["scope"], claims["org"], claims["role"], claims["jti"], _expiry(claims))
 
 

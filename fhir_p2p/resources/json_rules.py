@@ -11,6 +11,7 @@ code lists of the base definitions.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Final
 
 from fhir_p2p.errors import Issue
@@ -29,7 +30,7 @@ from fhir_p2p.resources._schema import (
 )
 
 # Rule table. Ids never change meaning and are never reused.
-# last id used: json-015
+# last id used: json-016
 BOOLEAN_TYPE: Final = "json-001"  # boolean is JSON true/false
 INTEGER_TYPE: Final = "json-002"  # integer/positiveInt/unsignedInt is a JSON number without fraction
 DECIMAL_TYPE: Final = "json-003"  # decimal is a JSON number
@@ -44,6 +45,7 @@ RESOURCE_TYPE_UNKNOWN: Final = "json-011"  # ... naming a concrete FHIR R4B reso
 OBJECT_EXPECTED: Final = "json-012"  # a complex element is a JSON object
 ARRAY_EXPECTED: Final = "json-013"  # a repeating element is a JSON array
 CODE_NOT_IN_BINDING: Final = "json-015"  # a code outside the fixed list of a required binding (`outcome`)
+CONTROL_CHARACTER: Final = "json-016"  # no character below U+0020 but tab, CR and LF in a string
 MODEL_ONLY_KEY: Final = "json-014"  # keys fhir.resources accepts but FHIR JSON has not (`given__ext`, `for_fhir`)
 
 # After these the checker did not look inside the value: a later validator may drop whatever it
@@ -198,6 +200,11 @@ def _check_primitive(spec: Field, value: Any, parent: str, key: str | int, issue
         if not value or (spec.codes is not None and value not in spec.codes):
             _report_bad_string(spec, value, _join(parent, key), issues)
             return
+        if _CONTROL.search(value):
+            here = _join(parent, key)
+            message = f"{here} holds a control character (FHIR strings allow none below U+0020 but tab, CR, LF)"
+            issues.append(_issue("value", message, here, CONTROL_CHARACTER))
+            return
     elif kind == BOOLEAN:
         if value_type is not bool:
             _report_wrong_type(value, _join(parent, key), "a JSON boolean (true/false)", BOOLEAN_TYPE, issues)
@@ -212,6 +219,9 @@ def _check_primitive(spec: Field, value: Any, parent: str, key: str | int, issue
     problem = value_problem(spec, value)
     if problem is not None:
         issues.append(problem.at(_join(parent, key)))
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _join(parent: str, key: str | int) -> str:

@@ -44,7 +44,7 @@ from fhir_p2p.search.params import FHIR_RESOURCE_TYPES, ID_PARAM, param_for
 #   search-014  _include / _revinclude wildcard `*` not supported
 #   search-015  _summary value not supported (only `count` and `false`)
 #   search-016  result parameter (_count, _sort, _summary, _cursor) given more than once
-# last id used: search-016
+# last id used: search-017
 
 _ID_RE = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 
@@ -450,6 +450,9 @@ def parse_search(
         raise NotFound(message, issues=[Issue("error", "not-found", message, rule="search-001")])
     parser = _Parser(resource_type, base_url)
     for name, raw in args:
+        if "\x00" in name or "\x00" in raw:  # no stored value holds one; PostgreSQL refuses to compare with it
+            message = f"Search parameter {name!r} holds a NUL character"
+            raise BadRequest(message, issues=[Issue("error", "value", message, name, "search-017")])
         base, _, modifier = name.partition(":")
         if base in _HTTP_PARAMS or raw == "":
             continue

@@ -40,6 +40,7 @@ from fhir_p2p.store.schema import INDEX_TABLES, resource_versions, resources, x1
 from fhir_p2p.store.writers import writer_queue_for
 from fhir_p2p.tenancy import SHARED_TYPES, Tenant, check_parties, read_only
 
+_MAX_VERSION = 2**31 - 1  # version_id is a 32-bit INTEGER on PostgreSQL
 _LAST_CONTROL_NUMBER = 999_999_999  # ISA13 has nine digits; after this it starts again at 1
 
 # PostgreSQL SQLSTATEs that mean "another transaction got in the way; try again".
@@ -144,6 +145,8 @@ class UnitOfWork:
 
     def vread(self, resource_type: str, resource_id: str, version_id: int) -> StoredResource:
         """One version. Raises NotFound (no such version) or Gone (the version is a deletion)."""
+        if version_id > _MAX_VERSION:  # more than the column holds: no such version
+            raise _unknown(resource_type, f"{resource_id}/_history/{version_id}")
         row = self.connection.execute(
             select(resource_versions).where(
                 resource_versions.c.res_type == resource_type,
