@@ -22,6 +22,7 @@ from fhir_p2p.store.base import Clock, system_clock
 from fhir_p2p.store.engine import make_engine
 from fhir_p2p.store.sql import Store
 from fhir_p2p.validation import Registry, Validator
+from fhir_p2p.workflow.policy import PolicyBook, load_policies
 
 log = get_logger(__name__)
 
@@ -35,6 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     Returns:
         The Flask app, its store open and its schema checked.
     Raises:
+        ValueError: a setting is invalid, or the payer policy file is (`PolicyError`, listing every problem).
         RuntimeError: the database schema is not at the newest migration and AUTO_MIGRATE is off.
     """
     app = Flask("fhir_p2p", instance_relative_config=True)
@@ -45,6 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings = Settings.from_mapping(app.config, app.instance_path)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     configure_logging(settings.log_level, settings.log_format)
+    app.extensions["fhir_p2p.payers"] = _payer_policies(settings.payers_file)  # before the database is touched
 
     clock: Clock = app.config.get("CLOCK") or system_clock
     store = Store(make_engine(settings.database_url), clock)
@@ -79,6 +82,13 @@ def _profile_check(folder: Path) -> ProfileCheck:
     validator.warm(SERVER_PROFILES)
     log.info("profiles_loaded", folder=str(folder), **registry.counts())
     return ProfileCheck(validator)
+
+
+def _payer_policies(path: Path) -> PolicyBook:
+    """Load and validate the payer policies; a bad file stops the start with every problem it has."""
+    book = load_policies(path)
+    log.info("payer_policies_loaded", file=str(path), payers=len(book.policies))
+    return book
 
 
 def _prepare_schema(store: Store, settings: Settings) -> None:

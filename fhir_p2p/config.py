@@ -80,6 +80,10 @@ class DefaultConfig:
     # Strict-Transport-Security max-age in seconds, sent on every response. Set it only when clients
     # reach the server over HTTPS (behind a TLS proxy). 0: no HSTS header.
     HSTS_SECONDS = 0
+    # Payer P2P policies (SPEC §6, docs/payer-policies.md), YAML or JSON, validated at start-up.
+    # Empty: the file shipped in the package, `fhir_p2p/workflow/payers.yaml` (what `config/payers.yaml`
+    # links to in a checkout; installed packages and the Docker image carry it too).
+    PAYERS_FILE = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +118,7 @@ class Settings:
     rate_limit: int  # requests per window and client; 0 = off
     rate_limit_window: int  # seconds
     hsts_seconds: int  # 0 = no Strict-Transport-Security
+    payers_file: Path
 
     @classmethod
     def from_mapping(cls, config: Any, instance_path: str) -> Settings:
@@ -121,6 +126,7 @@ class Settings:
         _check_x12(config)
         _check_auth(config)
         _check_http(config)
+        _check_payers(config)
         url = str(config.get("DATABASE_URL") or "")
         if not url:
             url = "sqlite:///" + str(Path(instance_path) / "fhir-p2p.sqlite3")
@@ -157,6 +163,7 @@ class Settings:
             rate_limit=int(config["RATE_LIMIT"]),
             rate_limit_window=int(config["RATE_LIMIT_WINDOW"]),
             hsts_seconds=int(config["HSTS_SECONDS"]),
+            payers_file=Path(str(config["PAYERS_FILE"])) if config.get("PAYERS_FILE") else default_payers_file(),
         )
 
 
@@ -206,6 +213,13 @@ def _check_http(config: Any) -> None:
         raise ValueError("; ".join(problems))
 
 
+def _check_payers(config: Any) -> None:
+    """Refuse a payer policy file that does not exist, naming the variable (its content is checked when loaded)."""
+    path = config.get("PAYERS_FILE")
+    if path and not Path(str(path)).is_file():
+        raise ValueError(f"FHIR_P2P_PAYERS_FILE {str(path)!r} is not a file")
+
+
 def _whole(value: Any) -> int | None:
     """An integer setting: an int, or text of one (`FHIR_P2P_*` values that are not JSON); None for anything else."""
     if isinstance(value, str):
@@ -227,3 +241,8 @@ def default_profiles_dir() -> Path:
     """`profiles/` of the source checkout when there is one, else `./profiles`."""
     checkout = Path(__file__).resolve().parent.parent / "profiles"
     return checkout if checkout.is_dir() else Path.cwd() / "profiles"
+
+
+def default_payers_file() -> Path:
+    """The payer policies shipped in the package (`config/payers.yaml` of a checkout links to it)."""
+    return Path(__file__).resolve().parent / "workflow" / "payers.yaml"

@@ -30,6 +30,7 @@ from fhir_p2p.api.http import (
 )
 from fhir_p2p.errors import BadRequest, Issue, UnsupportedMediaType
 from fhir_p2p.resources.outcome import operation_outcome
+from fhir_p2p.resources.pas import Json
 from fhir_p2p.rest.x12 import (
     X12Identity,
     acknowledgment,
@@ -43,7 +44,6 @@ from fhir_p2p.rest.x12 import (
 )
 from fhir_p2p.store.sql import UnitOfWork
 from fhir_p2p.translate import RequestEnvelope, ResponseEnvelope, X12Translation, from_278
-from fhir_p2p.translate._pas import Json
 from fhir_p2p.x12 import Report
 
 bp = Blueprint("x12", __name__)

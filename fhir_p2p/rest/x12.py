@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from fhir_p2p.config import Settings
 from fhir_p2p.errors import Gone, Issue, NotFound, PreconditionFailed, Unprocessable, raise_on_errors
+from fhir_p2p.resources.pas import NPI_SYSTEM, PAYER_ID_SYSTEM, identifier_of
 from fhir_p2p.resources.types import is_stored_type
 from fhir_p2p.rest import interactions, transaction
 from fhir_p2p.rest.conformance import assigned_profile
@@ -31,7 +32,6 @@ from fhir_p2p.translate import (
     to_278_request,
     to_278_response,
 )
-from fhir_p2p.translate._pas import NPI_SYSTEM, PAYER_ID_SYSTEM, identifier_of
 from fhir_p2p.x12 import Limits, Party, Report, acknowledge, check_interchange
 
 Json = dict[str, Any]

@@ -7,7 +7,7 @@ Placement: the loop of the PAS `errorElement` (`2010A-NM103` → 2010A) when it 
 
 from __future__ import annotations
 
-from fhir_p2p.translate._pas import (
+from fhir_p2p.resources.pas import (
     ERROR_ELEMENT,
     ERROR_FOLLOW_UP,
     ERROR_SYSTEM,

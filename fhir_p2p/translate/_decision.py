@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fhir_p2p.translate._pas import (
+from fhir_p2p.resources.pas import (
     ACTION_SYSTEM,
     ADMINISTRATION_REFERENCE,
     CLAIM_TYPE,

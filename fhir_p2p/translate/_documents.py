@@ -3,8 +3,8 @@ transmission 756, PWK05 `AC` + PWK06 attachment control number, PWK07 descriptio
 
 from __future__ import annotations
 
+from fhir_p2p.resources.pas import REPORT_TYPE_SYSTEM, TRANSMISSION_SYSTEM, Json, first_code
 from fhir_p2p.translate._parties import fhir_id
-from fhir_p2p.translate._pas import REPORT_TYPE_SYSTEM, TRANSMISSION_SYSTEM, Json, first_code
 from fhir_p2p.translate._read_parties import elements
 from fhir_p2p.translate._report import DEFAULTED, Report
 from fhir_p2p.x12 import Segment

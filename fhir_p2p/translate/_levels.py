@@ -6,8 +6,7 @@ Each function takes the Reference it starts from and that Reference's FHIRPath (
 
 from __future__ import annotations
 
-from fhir_p2p.translate._parties import contact_per, demographics, organization_nm1, person_nm1
-from fhir_p2p.translate._pas import (
+from fhir_p2p.resources.pas import (
     NPI_SYSTEM,
     NUCC_SYSTEM,
     P2P_CONTACT,
@@ -17,6 +16,7 @@ from fhir_p2p.translate._pas import (
     first_code,
     identifier_of,
 )
+from fhir_p2p.translate._parties import contact_per, demographics, organization_nm1, person_nm1
 from fhir_p2p.translate._report import COARSER, Report
 from fhir_p2p.translate.context import Resources
 from fhir_p2p.x12 import Segment

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from fhir_p2p.translate._pas import Json
+from fhir_p2p.resources.pas import Json
 from fhir_p2p.translate._report import COARSER, Report
 from fhir_p2p.x12.x217.segments import DmgSegment, Nm1Segment, PerSegment
 

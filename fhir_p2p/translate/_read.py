@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from fhir_p2p.translate._aaa import read_errors
-from fhir_p2p.translate._decision import PARTIAL
-from fhir_p2p.translate._parties import fhir_id
-from fhir_p2p.translate._pas import (
+from fhir_p2p.resources.pas import (
     ACTION_SYSTEM,
     ADJUDICATION,
     ADMINISTRATION_REFERENCE,
@@ -20,6 +17,9 @@ from fhir_p2p.translate._pas import (
     Json,
     concept,
 )
+from fhir_p2p.translate._aaa import read_errors
+from fhir_p2p.translate._decision import PARTIAL
+from fhir_p2p.translate._parties import fhir_id
 from fhir_p2p.translate._read_parties import (
     Levels,
     collection,

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from fhir_p2p.errors import Issue, Unprocessable
+from fhir_p2p.resources.pas import NPI_SYSTEM, NUCC_SYSTEM, PAYER_ID_SYSTEM, V2_0203, Json, concept
 from fhir_p2p.translate._parties import GENDERS, fhir_id, from_contact_per
-from fhir_p2p.translate._pas import NPI_SYSTEM, NUCC_SYSTEM, PAYER_ID_SYSTEM, V2_0203, Json, concept
 from fhir_p2p.translate._report import UNSUPPORTED
 from fhir_p2p.x12 import Loop, Report, Segment, TransactionReport, check_interchange
 from fhir_p2p.x12.x217.codes import LoopId

@@ -6,10 +6,7 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 
 from fhir_p2p.errors import Issue, Unprocessable
-from fhir_p2p.translate._documents import pwk_document
-from fhir_p2p.translate._message import DEFAULT_ROLE, read_item, read_preamble
-from fhir_p2p.translate._parties import fhir_id, from_contact_per
-from fhir_p2p.translate._pas import (
+from fhir_p2p.resources.pas import (
     CLAIM_TYPE,
     INPUT_SYSTEM,
     NUCC_SYSTEM,
@@ -22,6 +19,9 @@ from fhir_p2p.translate._pas import (
     Json,
     concept,
 )
+from fhir_p2p.translate._documents import pwk_document
+from fhir_p2p.translate._message import DEFAULT_ROLE, read_item, read_preamble
+from fhir_p2p.translate._parties import fhir_id, from_contact_per
 from fhir_p2p.translate._read_parties import Levels, collection, patient, ref, requester, umo, x12_date
 from fhir_p2p.translate._report import MISSING, UNSUPPORTED
 from fhir_p2p.translate._service_line import read_diagnoses

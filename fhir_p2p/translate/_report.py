@@ -17,7 +17,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from fhir_p2p.errors import Issue
-from fhir_p2p.translate._pas import Json
+from fhir_p2p.resources.pas import Json
 
 NOT_CARRIED = "x12map-001"
 TRUNCATED = "x12map-002"

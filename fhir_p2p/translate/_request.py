@@ -7,11 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fhir_p2p.errors import Issue, Unprocessable
-from fhir_p2p.translate._decision import claim_type, event_um, review_action, trace
-from fhir_p2p.translate._documents import document_pwk
-from fhir_p2p.translate._message import DEFAULT_ROLE, MAX_LENGTH, ROLES, SPECIALTY, Preamble, item_message
-from fhir_p2p.translate._parties import contact_per
-from fhir_p2p.translate._pas import (
+from fhir_p2p.resources.pas import (
     ADMINISTRATION_REFERENCE,
     INPUT_SYSTEM,
     NUCC_SYSTEM,
@@ -21,6 +17,10 @@ from fhir_p2p.translate._pas import (
     extensions,
     first_code,
 )
+from fhir_p2p.translate._decision import claim_type, event_um, review_action, trace
+from fhir_p2p.translate._documents import document_pwk
+from fhir_p2p.translate._message import DEFAULT_ROLE, MAX_LENGTH, ROLES, SPECIALTY, Preamble, item_message
+from fhir_p2p.translate._parties import contact_per
 from fhir_p2p.translate._report import UNSUPPORTED, Report
 from fhir_p2p.translate._service_line import service_line
 from fhir_p2p.translate.context import Resources

@@ -4,7 +4,7 @@ Claim diagnoses ⇄ HI. Referenced data: nothing here is reported when it cannot
 
 from __future__ import annotations
 
-from fhir_p2p.translate._pas import CPT_SYSTEM, HCPCS_SYSTEM, ICD10_SYSTEM, REVENUE_SYSTEM, Json, concept, first_code
+from fhir_p2p.resources.pas import CPT_SYSTEM, HCPCS_SYSTEM, ICD10_SYSTEM, REVENUE_SYSTEM, Json, concept, first_code
 from fhir_p2p.translate._read_parties import x12_date
 from fhir_p2p.x12 import Loop, Segment
 from fhir_p2p.x12.x217.segments import DtpSegment, HiSegment, Sv1Segment, Sv2Segment

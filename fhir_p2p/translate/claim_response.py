@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from fhir_p2p.errors import Issue, Unprocessable, raise_on_errors
+from fhir_p2p.resources.pas import ADMINISTRATION_REFERENCE, ITEM_PRE_AUTH_PERIOD, P2P_CONTACT, REVIEW_ACTION, Json
 from fhir_p2p.translate._aaa import EVENT, place_errors, service_key
 from fhir_p2p.translate._decision import event_segments, review_action, service_segments
 from fhir_p2p.translate._envelope import X12Envelope, wall_time, write_interchange
 from fhir_p2p.translate._levels import requester_name, subscriber_name, umo_contacts, umo_name
-from fhir_p2p.translate._pas import ADMINISTRATION_REFERENCE, ITEM_PRE_AUTH_PERIOD, P2P_CONTACT, REVIEW_ACTION, Json
 from fhir_p2p.translate._read import read_response
 from fhir_p2p.translate._report import Report
 from fhir_p2p.translate.context import Resources

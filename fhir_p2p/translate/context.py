@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from fhir_p2p.translate._pas import Json
+from fhir_p2p.resources.pas import Json
 
 
 class Resources:

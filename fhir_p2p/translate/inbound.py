@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import tzinfo
 
 from fhir_p2p.errors import Issue, Unprocessable
-from fhir_p2p.translate._pas import Json
+from fhir_p2p.resources.pas import Json
 from fhir_p2p.translate._read import response_bundle
 from fhir_p2p.translate._read_parties import accepted, purpose_of
 from fhir_p2p.translate._read_request import request_bundle

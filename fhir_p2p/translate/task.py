@@ -8,9 +8,9 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from fhir_p2p.errors import Issue, Unprocessable, raise_on_errors
+from fhir_p2p.resources.pas import Json
 from fhir_p2p.translate._envelope import X12Envelope, wall_time, write_interchange
 from fhir_p2p.translate._levels import requester_name, subscriber_name, umo_name
-from fhir_p2p.translate._pas import Json
 from fhir_p2p.translate._read_parties import first_tree
 from fhir_p2p.translate._read_request import request_bundle
 from fhir_p2p.translate._report import COARSER, Report

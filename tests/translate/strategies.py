@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from fhir_p2p.translate import _pas as pas
+from fhir_p2p.resources import pas
 from tests.x12.strategies import DIGITS, UPPER, text
 
 IDS = UPPER + DIGITS + "-"

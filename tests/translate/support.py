@@ -7,8 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from fhir_p2p.translate import Resources
-from fhir_p2p.translate._pas import (
+from fhir_p2p.resources.pas import (
     ACTION_SYSTEM,
     ADMINISTRATION_REFERENCE,
     ERROR_ELEMENT,
@@ -31,6 +30,7 @@ from fhir_p2p.translate._pas import (
     first_code,
     identifier_of,
 )
+from fhir_p2p.translate import Resources
 from fhir_p2p.x12 import check_interchange
 from tests.x12.support import run_oracle
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from fhir_p2p.translate import _pas as pas
+from fhir_p2p.resources import pas
 from fhir_p2p.translate import from_278_response, to_278_response
 from tests.translate.support import EXAMPLES, ROOT, assert_accepted_by_both, example_set, mapped_fields
 

@@ -8,7 +8,7 @@ import pytest
 from fhir.resources.R4B import get_fhir_model_class
 
 from fhir_p2p.errors import Unprocessable
-from fhir_p2p.translate import _pas as pas
+from fhir_p2p.resources import pas
 from fhir_p2p.translate import from_278, from_278_request, from_278_response
 from fhir_p2p.x12 import check_interchange
 from tests.translate.support import assert_accepted_by_both

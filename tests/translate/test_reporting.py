@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from fhir_p2p.errors import Unprocessable
+from fhir_p2p.resources.pas import P2P_CONTACT
 from fhir_p2p.translate import to_278_response
-from fhir_p2p.translate._pas import P2P_CONTACT
 from tests.translate.support import EXAMPLES, example_set
 
 MRI = EXAMPLES / "ClaimResponse-denial-mri-lumbar.json"

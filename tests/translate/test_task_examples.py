@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fhir.resources.R4B import get_fhir_model_class
 
-from fhir_p2p.translate import _pas as pas
+from fhir_p2p.resources import pas
 from fhir_p2p.translate import from_278_request, to_278_request
 from tests.translate.support import assert_accepted_by_both, task_example_set, task_mapped_fields
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from fhir_p2p.errors import Unprocessable
-from fhir_p2p.translate import _pas as pas
+from fhir_p2p.resources import pas
 from fhir_p2p.translate import to_278_request
 from tests.translate.support import task_example_set
 

@@ -1,4 +1,7 @@
-"""Canonical URLs and code systems the 278 mapping reads and writes (PAS 2.2.1 and fhir-p2p)."""
+"""Canonical URLs, code systems and small JSON helpers of PAS 2.2.1 and fhir-p2p.
+
+Shared by the 278 mapping (`fhir_p2p/translate/`) and the P2P workflow (`fhir_p2p/workflow/`).
+"""
 
 from __future__ import annotations
 
