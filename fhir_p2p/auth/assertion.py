@@ -62,7 +62,7 @@ def read_assertion(assertion: str) -> AssertionHeader:
     if not isinstance(kid, str) or not kid:
         raise _refused("client_assertion has no kid header")
     client_id = claims.get("iss")
-    if not isinstance(client_id, str) or not client_id or claims.get("sub") != client_id:
+    if not isinstance(client_id, str) or not client_id or "\x00" in client_id or claims.get("sub") != client_id:
         raise _refused("client_assertion iss and sub must both be the client id")
     jku = header.get("jku")
     return AssertionHeader(client_id, kid, str(algorithm), jku if isinstance(jku, str) else None)
@@ -102,8 +102,8 @@ def verify_assertion(
     if expires_at > now + MAX_LIFETIME + skew:
         raise _refused("client_assertion exp may be at most five minutes ahead")
     jti = claims["jti"]
-    if not isinstance(jti, str) or not 0 < len(jti) <= MAX_JTI_LENGTH:
-        raise _refused(f"client_assertion jti must be a string of 1 to {MAX_JTI_LENGTH} characters")
+    if not isinstance(jti, str) or not 0 < len(jti) <= MAX_JTI_LENGTH or "\x00" in jti:
+        raise _refused(f"client_assertion jti must be a string of 1 to {MAX_JTI_LENGTH} characters, without NUL")
     return VerifiedAssertion(header.client_id, jti, expires_at)
 
 

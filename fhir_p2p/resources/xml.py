@@ -110,7 +110,8 @@ def dict_to_xml(resource: dict[str, Any]) -> bytes:
     Args:
         resource: FHIR JSON as stored.
     Returns:
-        The UTF-8 XML document, with an XML declaration.
+        The UTF-8 XML document, with an XML declaration. Characters XML cannot hold (control
+        characters an OperationOutcome quotes from a refused request) come out as U+FFFD.
     Raises:
         P2PError: (500) the resource does not validate, so it should never have been stored.
     """
@@ -126,8 +127,25 @@ def dict_to_xml(resource: dict[str, Any]) -> bytes:
         raise P2PError(
             f"The stored {resource_type} is not valid FHIR and cannot be written as XML", issues=issues
         ) from None
-    written: bytes | str = instance.model_dump_xml()
+    try:
+        written: bytes | str = instance.model_dump_xml()
+    except ValueError:  # lxml: "All strings must be XML compatible" (an OperationOutcome quoting a control character)
+        written = model.model_validate(_xml_safe(resource)).model_dump_xml()
     return written.encode("utf-8") if isinstance(written, str) else written
+
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_safe(value: Any) -> Any:
+    """`value` with every character XML 1.0 cannot hold replaced by U+FFFD."""
+    if isinstance(value, str):
+        return _NOT_XML.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {key: _xml_safe(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_xml_safe(item) for item in value]
+    return value
 
 
 def _parse(body: bytes) -> Any:
