@@ -15,32 +15,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import (
-    BigInteger,
-    ColumnElement,
-    Connection,
-    String,
-    and_,
-    cast,
-    delete,
-    exists,
-    insert,
-    literal,
-    null,
-    or_,
-    select,
-)
+from sqlalchemy import ColumnElement, Connection, delete, exists, insert, or_, select, text
 
-from fhir_p2p.store.schema import resource_owners, resources
+from fhir_p2p.store.schema import resource_owners
 from fhir_p2p.tenancy import SHARED_TYPES, inherited_targets, party_organizations, reference_targets
-
-OWNER_KINDS = ("creator", "party")
 
 
 def visible_to(organization: str, pk: ColumnElement[Any], resource_type: ColumnElement[Any]) -> ColumnElement[bool]:
-    """True for rows of shared types and for resources `organization` owns or was granted."""
-    owned = select(resource_owners.c.res_pk).where(resource_owners.c.organization == organization)
-    return or_(resource_type.in_(SHARED_TYPES), pk.in_(owned))
+    """True for rows of shared types and for resources `organization` owns or was granted.
+
+    A correlated EXISTS on (organization, res_pk): its cost does not grow with what the organization owns.
+    """
+    owned = exists().where(resource_owners.c.res_pk == pk, resource_owners.c.organization == organization)
+    return or_(resource_type.in_(SHARED_TYPES), owned)
 
 
 def kinds_of(connection: Connection, pk: int, organization: str) -> set[str]:
@@ -87,42 +74,38 @@ class Owners:
     def finish(self) -> None:
         """Inherit parties and grant read access for every resource written in this unit."""
         written, self._written = self._written, {}
-        for pk, item in written.items():
-            inherited = inherited_targets(item.resource_type, item.body)
-            if inherited:
-                self._insert_from(pk, inherited, "party")
-        for pk, item in written.items():
-            targets = reference_targets(item.body)
-            if targets:
-                self._insert_from(pk, targets, "via")
+        visible = "" if self.writer is None else _WRITER_SEES
+        inherit, grant = text(_INHERIT.format(visible=visible)), text(_GRANT.format(visible=visible))
+        for statement, targets_of in ((inherit, inherited_targets), (grant, _granted_targets)):
+            rows = [
+                {"pk": pk, "target_type": target_type, "target_id": target_id, "writer": self.writer}
+                for pk, item in written.items()
+                for target_type, target_id in sorted(targets_of(item.resource_type, item.body))
+            ]
+            if rows:
+                self.connection.execute(statement, rows)
 
-    def _insert_from(self, pk: int, targets: set[tuple[str, str]], kind: str) -> None:
-        """`party`: `pk` joins the parties of the targets. `via`: the targets get `pk`'s owners as readers."""
-        table = resource_owners
-        target = resources.alias("target")
-        source = table.alias("source")
-        named = or_(*(and_(target.c.res_type == t, target.c.res_id == i) for t, i in sorted(targets)))
-        conditions = [named, target.c.pk != pk]
-        if self.writer is not None:
-            conditions.append(visible_to(self.writer, target.c.pk, target.c.res_type))
-        this = cast(literal(pk), BigInteger())
-        receiver: ColumnElement[Any]
-        giver: ColumnElement[Any]
-        wanted: tuple[str, ...]
-        if kind == "party":
-            receiver, giver, wanted, via = this, target.c.pk, ("party",), cast(null(), BigInteger())
-        else:
-            receiver, giver, wanted, via = target.c.pk, this, OWNER_KINDS, this
-        already = exists().where(
-            table.c.res_pk == receiver,
-            table.c.organization == source.c.organization,
-            table.c.kind == kind,
-            table.c.via_pk == pk if kind == "via" else table.c.via_pk.is_(None),
-        )
-        rows = (
-            select(receiver, source.c.organization, cast(literal(kind), String(8)), via)
-            .select_from(target.join(source, source.c.res_pk == giver))
-            .where(*conditions, source.c.kind.in_(wanted), ~already)
-            .distinct()
-        )
-        self.connection.execute(insert(table).from_select(["res_pk", "organization", "kind", "via_pk"], rows))
+
+def _granted_targets(resource_type: str, body: dict[str, Any]) -> set[tuple[str, str]]:
+    return reference_targets(body)
+
+
+# One statement per (written resource, target), run as one executemany; plain SQL that both SQLite
+# and PostgreSQL read, compiled once. `{visible}` is empty for the CLI and dev client (they see all).
+_WRITER_SEES = "AND t.pk IN (SELECT w.res_pk FROM resource_owners w WHERE w.organization = :writer)"
+# The written resource `pk` joins the parties of the target.
+_INHERIT = """
+INSERT INTO resource_owners (res_pk, organization, kind, via_pk)
+SELECT DISTINCT CAST(:pk AS BIGINT), s.organization, 'party', CAST(NULL AS BIGINT)
+FROM resources t JOIN resource_owners s ON s.res_pk = t.pk AND s.kind = 'party'
+WHERE t.res_type = :target_type AND t.res_id = :target_id AND t.pk <> :pk {visible}
+AND NOT EXISTS (SELECT 1 FROM resource_owners e
+                WHERE e.res_pk = :pk AND e.organization = s.organization AND e.kind = 'party')
+"""
+# The target gets the owners of the written resource `pk` as readers.
+_GRANT = """
+INSERT INTO resource_owners (res_pk, organization, kind, via_pk)
+SELECT DISTINCT t.pk, s.organization, 'via', CAST(:pk AS BIGINT)
+FROM resources t JOIN resource_owners s ON s.res_pk = :pk AND s.kind IN ('creator', 'party')
+WHERE t.res_type = :target_type AND t.res_id = :target_id AND t.pk <> :pk {visible}
+"""
