@@ -92,7 +92,7 @@ def _granted_targets(resource_type: str, body: dict[str, Any]) -> set[tuple[str,
 
 # One statement per (written resource, target), run as one executemany; plain SQL that both SQLite
 # and PostgreSQL read, compiled once. `{visible}` is empty for the CLI and dev client (they see all).
-_WRITER_SEES = "AND t.pk IN (SELECT w.res_pk FROM resource_owners w WHERE w.organization = :writer)"
+_WRITER_SEES = "AND EXISTS (SELECT 1 FROM resource_owners w WHERE w.res_pk = t.pk AND w.organization = :writer)"
 # The written resource `pk` joins the parties of the target.
 _INHERIT = """
 INSERT INTO resource_owners (res_pk, organization, kind, via_pk)
