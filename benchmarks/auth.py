@@ -35,14 +35,12 @@ is printed ("target missed"), not a failure. Results: a table on stdout and
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Final
@@ -52,12 +50,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from benchmarks.http import (
     CREATE_PATH,
-    EXIT_FAILED,
     EXIT_NO_WRK,
     INSTALL_WRK,
     READ_PATH,
-    RESULTS_DIR,
-    ROOT,
     SERVER_ERRORS,
     Bench,
     Gunicorn,
@@ -65,6 +60,7 @@ from benchmarks.http import (
     Result,
     app_env,
     body_info,
+    finish_run,
     get_script,
     gunicorn,
     init_db,
@@ -309,29 +305,13 @@ def main(argv: list[str] | None = None) -> int:
     if noise:
         print(noise)
 
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    out = RESULTS_DIR / f"auth-{started.strftime('%Y%m%dT%H%M%SZ')}.json"
-    document = {
-        "benchmark": "auth",
-        "started": started.isoformat(),
-        "finished": datetime.now(UTC).isoformat(),
-        "machine": host,
-        "options": {**asdict(opts), "body": str(opts.body)},
-        "body": info,
+    extra = {
         "target": {"versus": "dev", "min_ratio": TARGET_RATIO},
         "target_lines": targets,
         "token_check_in_process": bench.in_process,
         "noise_line": noise,
-        "results": [asdict(r) for r in results],
     }
-    out.write_text(json.dumps(document, indent=2) + "\n")
-    print(f"results: {out.relative_to(ROOT)}")
-
-    failed = [r.scenario for r in results if not r.ok]
-    if failed:
-        print(f"FAILED scenarios: {', '.join(failed)}", file=sys.stderr)
-        return EXIT_FAILED
-    return 0
+    return finish_run("auth", started, host, opts, info, results, extra)
 
 
 if __name__ == "__main__":

@@ -753,23 +753,39 @@ def main(argv: list[str] | None = None) -> int:
     if noise:
         print(noise)
 
+    extra = {
+        "target": {"scenario": "sqlite create", "versus": BASELINE_POST, "min_ratio": TARGET_RATIO},
+        "target_line": target_line(results),
+        "noise_line": noise_line(results),
+    }
+    return finish_run("http", started, host, opts, info, results, extra)
+
+
+def finish_run(
+    name: str,
+    started: datetime,
+    host: dict[str, Any],
+    opts: Options,
+    info: dict[str, Any],
+    results: list[Result],
+    extra: dict[str, Any],
+) -> int:
+    """Write `benchmarks/results/<name>-<start>.json` (what every run records, then `extra`), say where,
+    and return the exit status: EXIT_FAILED when a scenario failed, else 0."""
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    out = RESULTS_DIR / f"http-{started.strftime('%Y%m%dT%H%M%SZ')}.json"
+    out = RESULTS_DIR / f"{name}-{started.strftime('%Y%m%dT%H%M%SZ')}.json"
     document = {
-        "benchmark": "http",
+        "benchmark": name,
         "started": started.isoformat(),
         "finished": datetime.now(UTC).isoformat(),
         "machine": host,
         "options": {**asdict(opts), "body": str(opts.body)},
         "body": info,
-        "target": {"scenario": "sqlite create", "versus": BASELINE_POST, "min_ratio": TARGET_RATIO},
-        "target_line": target_line(results),
-        "noise_line": noise_line(results),
+        **extra,
         "results": [asdict(r) for r in results],
     }
     out.write_text(json.dumps(document, indent=2) + "\n")
     print(f"results: {out.relative_to(ROOT)}")
-
     failed = [r.scenario for r in results if not r.ok]
     if failed:
         print(f"FAILED scenarios: {', '.join(failed)}", file=sys.stderr)

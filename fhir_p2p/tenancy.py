@@ -26,7 +26,7 @@ from typing import Any, Final, Literal
 
 from fhir_p2p.errors import Forbidden, Issue
 from fhir_p2p.resources.types import STORED_TYPES
-from fhir_p2p.search.extract import parse_reference
+from fhir_p2p.search.extract import parse_reference, reference_holders
 
 Role = Literal["provider", "payer"]
 
@@ -83,11 +83,12 @@ def check_parties(tenant: Tenant, resource_type: str, resource: dict[str, Any]) 
     Raises:
         Forbidden: a party field of the caller's role names organizations, none of them the caller's.
     """
-    for field, role in PARTY_FIELDS.get(resource_type, ()):
-        if role != tenant.role:
-            continue
-        named = {organization for name, _, organization in _parties(resource_type, resource) if name == field}
-        if named and tenant.organization not in named:
+    named: dict[str, set[str]] = {}
+    for field, role, organization in _parties(resource_type, resource):
+        if role == tenant.role:
+            named.setdefault(field, set()).add(organization)
+    for field, organizations in named.items():
+        if tenant.organization not in organizations:
             message = (
                 f"A {tenant.role} client writes {resource_type} resources whose {field} is its own organization "
                 f"({tenant.organization}) or names none"
@@ -106,8 +107,8 @@ def read_only(resource_type: str, resource_id: str) -> Forbidden:
 def reference_targets(resource: dict[str, Any]) -> set[tuple[str, str]]:
     """`(type, id)` of every resource `resource` refers to that is tenant data (not shared, stored here)."""
     found: set[tuple[str, str]] = set()
-    for reference in _references(resource):
-        target_type, target_id = parse_reference(reference)
+    for holder in reference_holders(resource):
+        target_type, target_id = parse_reference(holder["reference"])
         if target_type is not None and target_id is not None and _tenant_data(target_type):
             found.add((target_type, target_id))
     return found
@@ -149,17 +150,3 @@ def _field_references(value: Any) -> Iterator[str]:
     for item in _as_list(value):
         if isinstance(item, dict) and isinstance(item.get("reference"), str):
             yield item["reference"]
-
-
-def _references(node: Any) -> Iterator[str]:
-    """Every `reference` string under `node`."""
-    if isinstance(node, dict):
-        reference = node.get("reference")
-        if isinstance(reference, str):
-            yield reference
-        for value in node.values():
-            if isinstance(value, dict | list):
-                yield from _references(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _references(item)

@@ -23,6 +23,7 @@ from fhir_p2p.resources.pas import NPI_SYSTEM, PAYER_ID_SYSTEM, identifier_of
 from fhir_p2p.resources.types import is_stored_type
 from fhir_p2p.rest import interactions, transaction
 from fhir_p2p.rest.conformance import assigned_profile
+from fhir_p2p.search.extract import reference_holders
 from fhir_p2p.store.sql import UnitOfWork
 from fhir_p2p.translate import (
     RequestEnvelope,
@@ -258,7 +259,7 @@ def _resolve_focus(uow: UnitOfWork, task: Json) -> None:
 
 def _point_at(resource: Json, urns: Mapping[str, str]) -> None:
     """Rewrite `Type/id` references to resources of the same translation to their `urn:uuid` fullUrls."""
-    for holder in _reference_holders(resource):
+    for holder in reference_holders(resource):
         holder["reference"] = urns.get(holder["reference"], holder["reference"])
 
 
@@ -267,22 +268,10 @@ def _key(resource: Json) -> str:
 
 
 def _relative_references(resource: Json) -> Iterable[str]:
-    for holder in _reference_holders(resource):
+    for holder in reference_holders(resource):
         resource_type, _, resource_id = holder["reference"].partition("/")
         if resource_id and "/" not in resource_id and is_stored_type(resource_type):
             yield holder["reference"]
-
-
-def _reference_holders(node: Any) -> Iterable[Json]:
-    """Every object under `node` with a string `reference` (References)."""
-    if isinstance(node, dict):
-        if isinstance(node.get("reference"), str):
-            yield node
-        for value in node.values():
-            yield from _reference_holders(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _reference_holders(item)
 
 
 def _is_p2p_task(task: Json) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import Any
 
@@ -120,6 +120,19 @@ def normalize_string(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.split())
+
+
+def reference_holders(node: Any) -> Iterator[dict[str, Any]]:
+    """Every object under `node` (a resource or part of one) with a string `reference`: its References."""
+    if isinstance(node, dict):
+        if isinstance(node.get("reference"), str):
+            yield node
+        for value in node.values():
+            if isinstance(value, dict | list):
+                yield from reference_holders(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from reference_holders(item)
 
 
 def parse_reference(reference: str) -> tuple[str | None, str | None]:

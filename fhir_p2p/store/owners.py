@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import ColumnElement, Connection, delete, exists, insert, or_, select, text
 
@@ -74,8 +74,7 @@ class Owners:
     def finish(self) -> None:
         """Inherit parties and grant read access for every resource written in this unit."""
         written, self._written = self._written, {}
-        visible = "" if self.writer is None else _WRITER_SEES
-        inherit, grant = text(_INHERIT.format(visible=visible)), text(_GRANT.format(visible=visible))
+        inherit, grant = _STATEMENTS[self.writer is not None]
         for statement, targets_of in ((inherit, inherited_targets), (grant, _granted_targets)):
             rows = [
                 {"pk": pk, "target_type": target_type, "target_id": target_id, "writer": self.writer}
@@ -109,3 +108,8 @@ SELECT DISTINCT t.pk, s.organization, 'via', CAST(:pk AS BIGINT)
 FROM resources t JOIN resource_owners s ON s.res_pk = :pk AND s.kind IN ('creator', 'party')
 WHERE t.res_type = :target_type AND t.res_id = :target_id AND t.pk <> :pk {visible}
 """
+# (inherit, grant) for a writer that sees everything (False) and for a tenant (True).
+_STATEMENTS: Final = {
+    checked: (text(_INHERIT.format(visible=visible)), text(_GRANT.format(visible=visible)))
+    for checked, visible in ((False, ""), (True, _WRITER_SEES))
+}

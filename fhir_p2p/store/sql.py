@@ -279,7 +279,8 @@ class UnitOfWork:
     # --- internals ---------------------------------------------------------------------
 
     def _audit(self, resource_type: str, resource_id: str, version_id: int, method: str) -> None:
-        self._written.append(Written(resource_type, resource_id, version_id, method))
+        if self._actor is not None:  # without an actor nothing is audited: keep nothing
+            self._written.append(Written(resource_type, resource_id, version_id, method))
 
     def _visible(self, table: Any) -> list[ColumnElement[bool]]:
         """The conditions that keep a row of `resources` or `resource_versions` to what the tenant may see."""
