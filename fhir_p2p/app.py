@@ -23,6 +23,7 @@ from fhir_p2p.store.engine import make_engine
 from fhir_p2p.store.sql import Store
 from fhir_p2p.validation import Registry, Validator
 from fhir_p2p.workflow.policy import PolicyBook, load_policies
+from fhir_p2p.workflow.rules import WorkflowRules
 
 log = get_logger(__name__)
 
@@ -47,10 +48,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings = Settings.from_mapping(app.config, app.instance_path)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     configure_logging(settings.log_level, settings.log_format)
-    app.extensions["fhir_p2p.payers"] = _payer_policies(settings.payers_file)  # before the database is touched
+    policies = _payer_policies(settings.payers_file)  # before the database is touched
+    app.extensions["fhir_p2p.payers"] = policies
 
     clock: Clock = app.config.get("CLOCK") or system_clock
-    store = Store(make_engine(settings.database_url), clock)
+    store = Store(make_engine(settings.database_url), clock, WorkflowRules(policies))
     _prepare_schema(store, settings)
     app.extensions["fhir_p2p.settings"] = settings
     app.extensions["fhir_p2p.store"] = store

@@ -73,7 +73,7 @@ def create(resource_type: str) -> Response:
     warnings = profile_check().require(resource)
     with unit_of_work(write=True) as uow:
         result = interactions.create(uow, resource_type, resource, request.headers.get("If-None-Exist"))
-    return write_response(result.stored, 201 if result.created else 200, warnings)
+    return write_response(result.stored, 201 if result.created else 200, [*warnings, *uow.warnings])
 
 
 @bp.get("/<resource_type>")
@@ -128,7 +128,7 @@ def update(resource_type: str, resource_id: str) -> Response:
     warnings = profile_check().require(resource)
     with unit_of_work(write=True) as uow:
         result = interactions.update(uow, resource_type, resource_id, resource, expected)
-    return write_response(result.stored, 201 if result.created else 200, warnings)
+    return write_response(result.stored, 201 if result.created else 200, [*warnings, *uow.warnings])
 
 
 @bp.delete("/<resource_type>/<resource_id>")

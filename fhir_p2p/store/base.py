@@ -1,19 +1,36 @@
-"""What the store hands back: stored resources, history entries, search pages; and the clock it is given."""
+"""What the store hands back: stored resources, history entries, search pages; and what it is given: the
+clock, and the business rules every write goes through."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
+
+if TYPE_CHECKING:
+    from fhir_p2p.store.sql import UnitOfWork
 
 Clock = Callable[[], datetime]
 
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
+
+
+class WriteRules(Protocol):
+    """Business rules a unit of work applies to every create and update of a resource, whichever way it
+    came (REST, transaction, inbound X12, the CLI): fhir_p2p/workflow/rules.py. Each returns the resource
+    to store (it may add to it, e.g. the server's extensions) or raises the P2PError that refuses the write;
+    warnings for the caller go to `uow.warnings`."""
+
+    def creating(self, uow: UnitOfWork, resource_type: str, resource: dict[str, Any]) -> dict[str, Any]: ...
+
+    def updating(
+        self, uow: UnitOfWork, resource_type: str, current: dict[str, Any] | None, resource: dict[str, Any]
+    ) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True, slots=True)

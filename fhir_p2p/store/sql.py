@@ -32,7 +32,7 @@ from fhir_p2p.search.dates import instant_text
 from fhir_p2p.search.extract import extract_index
 from fhir_p2p.search.model import Criterion, SearchRequest
 from fhir_p2p.store import search_sql
-from fhir_p2p.store.base import Clock, HistoryPage, SearchPage, StoredResource, WriteResult
+from fhir_p2p.store.base import Clock, HistoryPage, SearchPage, StoredResource, WriteResult, WriteRules
 from fhir_p2p.store.engine import WRITE, is_sqlite
 from fhir_p2p.store.inserts import inserts_for, write_index
 from fhir_p2p.store.owners import Owners, kinds_of, visible_to
@@ -50,9 +50,10 @@ _RETRYABLE_PG_STATES = frozenset({"40001", "40P01", "55P03"})
 class Store:
     """Entry point to the database: hands out units of work."""
 
-    def __init__(self, engine: Engine, clock: Clock):
+    def __init__(self, engine: Engine, clock: Clock, rules: WriteRules | None = None):
         self.engine = engine
         self.clock = clock
+        self.rules = rules
         self._writers = writer_queue_for(engine)
 
     @contextmanager
@@ -71,7 +72,7 @@ class Store:
                 if write:
                     connection.execution_options(**{WRITE: True})
                 with connection.begin():
-                    uow = UnitOfWork(connection, self.clock, tenant, actor)
+                    uow = UnitOfWork(connection, self.clock, tenant, actor, self.rules)
                     try:
                         yield uow
                         uow.finish()
@@ -97,10 +98,19 @@ class Store:
 class UnitOfWork:
     """The resource operations inside one transaction."""
 
-    def __init__(self, connection: Connection, clock: Clock, tenant: Tenant | None = None, actor: Actor | None = None):
+    def __init__(
+        self,
+        connection: Connection,
+        clock: Clock,
+        tenant: Tenant | None = None,
+        actor: Actor | None = None,
+        rules: WriteRules | None = None,
+    ):
         self.connection = connection
         self.clock = clock
         self.tenant = tenant
+        self.rules = rules
+        self.warnings: list[Issue] = []  # from the rules, for the caller
         self._actor = actor
         self._written: list[Written] = []
         self._sqlite = is_sqlite(connection.engine)
@@ -231,6 +241,8 @@ class UnitOfWork:
         """
         if self.tenant is not None:
             check_parties(self.tenant, resource_type, resource)
+        if self.rules is not None:
+            resource = self.rules.creating(self, resource_type, resource)
         return self._insert_new(resource_type, resource_id or self.new_id(), resource, "POST")
 
     def update(
@@ -249,6 +261,8 @@ class UnitOfWork:
                 raise _unknown(resource_type, resource_id)
             if if_match is not None:
                 raise _stale(resource_type, resource_id, if_match, None)
+            if self.rules is not None:
+                resource = self.rules.updating(self, resource_type, None, resource)
             return WriteResult(self._insert_new(resource_type, resource_id, resource, "PUT"), created=True)
         if if_match is not None and if_match != current.version_id:
             raise _stale(resource_type, resource_id, if_match, current.version_id)
@@ -257,6 +271,9 @@ class UnitOfWork:
             if unchanged is not None:
                 return WriteResult(unchanged, created=False)
             check_parties(self.tenant, resource_type, resource)
+        if self.rules is not None:
+            previous = None if current.deleted else orjson.loads(current.content)
+            resource = self.rules.updating(self, resource_type, previous, resource)
         stored = self._write_version(current, resource_type, resource_id, resource, "PUT")
         return WriteResult(stored, created=bool(current.deleted))
 
