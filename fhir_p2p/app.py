@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 
-from fhir_p2p.api import auth, conformance, core, headers, metadata, rate_limit, rest, x12
+from fhir_p2p.api import auth, conformance, core, headers, metadata, rate_limit, rest, workflow, x12
 from fhir_p2p.api.errors import register_error_handlers
 from fhir_p2p.api.http import refuse_nul_in_path, request_id_for, response_media
 from fhir_p2p.config import DefaultConfig, Settings
@@ -68,6 +68,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(metadata.bp)
     app.register_blueprint(conformance.bp)  # before rest: /fhir/StructureDefinition is not a stored type
     app.register_blueprint(x12.bp)
+    app.register_blueprint(workflow.bp)
     app.register_blueprint(core.bp)
     app.register_blueprint(rest.bp)
     register_error_handlers(app)

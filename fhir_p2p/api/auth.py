@@ -228,6 +228,12 @@ _RULES: Final[dict[str, Rule]] = {
     "x12.translate_x12": lambda _: [Need(_X12_TYPES, "r")],
     "x12.inbound_278": lambda _: [Need(_X12_TYPES, "c")],
     "core.realtime": lambda _: [Need(_X12_TYPES, "c")],
+    # Workflow operations: what the PUT or create making the same change needs.
+    "workflow.request_p2p": lambda _: [need("read", "ClaimResponse"), need("create", "Task")],
+    "workflow.task_operation": lambda args: [
+        need("read", "Task"),
+        need("create" if args["operation"] == "escalate" else "update", "Task"),
+    ],
 }
 
 

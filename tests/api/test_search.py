@@ -49,7 +49,10 @@ def ids(client, query):
         ("created=2026-11-10", [PARTIAL]),
         ("created=ge2026-11-10&created=lt2026-11-12", [APPROVAL, PARTIAL]),
         ("created=lt2000-01-01", []),
-        ("p2p-deadline:missing=true", [APPROVAL, PARTIAL, DENIAL]),
+        # the server fills in the request deadline of a denial from the payer policy (Northwind: 5 business days)
+        ("p2p-deadline:missing=true", [APPROVAL]),
+        ("p2p-deadline=lt2026-11-20", [PARTIAL]),  # 2026-11-18T23:59:59-06:00
+        ("p2p-deadline=gt2026-11-20", [DENIAL]),  # 2026-11-24T23:59:59-06:00
         ("_id=denial-mri-lumbar,denial-inpatient-stay", [PARTIAL, DENIAL]),
     ],
 )
@@ -70,7 +73,8 @@ def test_claim_response_search_parameters(client, examples, query, expected):
         ("requester=Practitioner/adaeze-lindqvist", True),
         ("authored-on=gt2026-01-01", True),
         ("authored-on=lt2026-01-01", False),
-        ("business-status:missing=true", True),
+        ("business-status:missing=true", False),  # a new request's stage is the server's: awaiting-scheduling
+        ("business-status=awaiting-scheduling", True),
         ("part-of:missing=false", False),
     ],
 )
