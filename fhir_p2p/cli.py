@@ -1,5 +1,5 @@
 """The `fhir-p2p` command: init-db, load FILE|DIR..., validate FILE..., translate FILE... --to x12|fhir, run
-[--no-auth], clients add|list|remove|rotate|jwks, token.
+[--no-auth], sweep, worker, clients add|list|remove|rotate|jwks, token.
 
 The database comes from FHIR_P2P_DATABASE_URL (default: SQLite in ./instance).
 """
@@ -7,10 +7,12 @@ The database comes from FHIR_P2P_DATABASE_URL (default: SQLite in ./instance).
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,7 @@ from fhir_p2p.store.clients import ClientRows
 from fhir_p2p.store.sql import Store
 from fhir_p2p.translate import from_278
 from fhir_p2p.validation import Registry, Validator
+from fhir_p2p.workflow.worker import run_worker, sweep_once
 from fhir_p2p.x12 import check_interchange
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -247,6 +250,45 @@ def run(host: str, port: int, workers: int, no_auth: bool) -> None:
         click.secho(_NO_AUTH_WARNING.format(host=host), fg="red", bold=True, err=True)
     click.echo(f"fhir-p2p serving on http://{bind}/fhir ({workers} workers)", err=True)
     _Server().run()
+
+
+@main.command("sweep")
+def sweep_command() -> None:
+    """Mark missed scheduling and decision deadlines and announce closing P2P windows, once (docs/workflow.md)."""
+    app = _app()
+    store: Store = app.extensions["fhir_p2p.store"]
+    settings: Settings = app.extensions["fhir_p2p.settings"]
+    try:
+        report = sweep_once(store, app.extensions["fhir_p2p.payers"], timedelta(hours=settings.sweep_closing_within))
+    finally:
+        store.dispose()
+    click.echo(f"swept at {report.at.isoformat()}: {report.examined} examined")
+    for reference, deadline in report.missed:
+        click.echo(f"  {reference}: {deadline} deadline missed")
+    for reference in report.closing:
+        click.echo(f"  {reference}: P2P window closing, no request")
+    for reference in report.skipped:
+        click.echo(f"  {reference}: skipped (its denial cannot be read or assessed)")
+
+
+@main.command("worker")
+def worker() -> None:
+    """Run the background work until interrupted: the deadline sweep every FHIR_P2P_SWEEP_INTERVAL seconds."""
+    app = _app()
+    store: Store = app.extensions["fhir_p2p.store"]
+    settings: Settings = app.extensions["fhir_p2p.settings"]
+    closing_within = timedelta(hours=settings.sweep_closing_within)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    click.echo(f"worker: sweeping every {settings.sweep_interval} s; Ctrl-C or SIGTERM stops it")
+    try:
+        run_worker(
+            lambda: sweep_once(store, app.extensions["fhir_p2p.payers"], closing_within), settings.sweep_interval, stop
+        )
+    except KeyboardInterrupt:
+        pass
+    finally:
+        store.dispose()
 
 
 @main.group("clients")

@@ -84,6 +84,10 @@ class DefaultConfig:
     # Empty: the file shipped in the package, `fhir_p2p/workflow/payers.yaml` (what `config/payers.yaml`
     # links to in a checkout; installed packages and the Docker image carry it too).
     PAYERS_FILE = ""
+    # The deadline sweep (`fhir-p2p sweep`, and every SWEEP_INTERVAL seconds in `fhir-p2p worker`):
+    # a denial whose P2P window closes within SWEEP_CLOSING_WITHIN hours, unrequested, is announced.
+    SWEEP_INTERVAL = 300
+    SWEEP_CLOSING_WITHIN = 24
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,13 +123,15 @@ class Settings:
     rate_limit_window: int  # seconds
     hsts_seconds: int  # 0 = no Strict-Transport-Security
     payers_file: Path
+    sweep_interval: int  # seconds between sweeps in the worker
+    sweep_closing_within: int  # hours
 
     @classmethod
     def from_mapping(cls, config: Any, instance_path: str) -> Settings:
         """Build typed settings from a Flask config mapping; fill the SQLite default path."""
         _check_x12(config)
         _check_auth(config)
-        _check_http(config)
+        _check_ranges(config)
         _check_payers(config)
         url = str(config.get("DATABASE_URL") or "")
         if not url:
@@ -164,6 +170,8 @@ class Settings:
             rate_limit_window=int(config["RATE_LIMIT_WINDOW"]),
             hsts_seconds=int(config["HSTS_SECONDS"]),
             payers_file=Path(str(config["PAYERS_FILE"])) if config.get("PAYERS_FILE") else default_payers_file(),
+            sweep_interval=int(config["SWEEP_INTERVAL"]),
+            sweep_closing_within=int(config["SWEEP_CLOSING_WITHIN"]),
         )
 
 
@@ -198,15 +206,21 @@ def _check_auth(config: Any) -> None:
         raise ValueError("; ".join(problems))
 
 
-# Whole-number settings of the HTTP layer: key -> (lowest, highest) accepted.
-_HTTP_RANGES = {"RATE_LIMIT": (0, 10**9), "RATE_LIMIT_WINDOW": (1, 86_400), "HSTS_SECONDS": (0, 63_072_000)}
+# Whole-number settings: key -> (lowest, highest) accepted.
+_RANGES = {
+    "RATE_LIMIT": (0, 10**9),
+    "RATE_LIMIT_WINDOW": (1, 86_400),
+    "HSTS_SECONDS": (0, 63_072_000),
+    "SWEEP_INTERVAL": (1, 86_400),
+    "SWEEP_CLOSING_WITHIN": (0, 8_760),
+}
 
 
-def _check_http(config: Any) -> None:
-    """Refuse rate-limit and response-header settings that are not whole numbers in range, naming the variable."""
+def _check_ranges(config: Any) -> None:
+    """Refuse whole-number settings that are not whole numbers in range, naming the variable."""
     problems = [
         f"FHIR_P2P_{key} must be a whole number from {low} to {high}, not {config[key]!r}"
-        for key, (low, high) in _HTTP_RANGES.items()
+        for key, (low, high) in _RANGES.items()
         if (number := _whole(config[key])) is None or not low <= number <= high
     ]
     if problems:

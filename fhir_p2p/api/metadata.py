@@ -41,6 +41,24 @@ _X12_OPERATION = {
     "definition": f"{_OPERATIONS}/x12",
     "documentation": "The denial as a 278 response, or the P2P / appeal Task as a 278 request (application/edi-x12)",
 }
+# The workflow operations (fhir_p2p/api/workflow.py; docs/workflow.md), per type.
+_WORKFLOW_OPERATIONS: dict[str, list[dict[str, str]]] = {
+    "ClaimResponse": [
+        {"name": "request-p2p", "documentation": "Request a peer-to-peer review of this denial: the P2P Task"},
+    ],
+    "Task": [
+        {"name": name, "documentation": documentation}
+        for name, documentation in (
+            ("accept", "Payer: accept the request"),
+            ("reject", "Payer: reject the request (reason)"),
+            ("schedule", "Payer: the agreed call time, reviewer and specialty"),
+            ("reschedule", "Either side: a new call time"),
+            ("record-outcome", "Payer: overturned, partially-overturned, upheld or no-show"),
+            ("cancel", "Requester: withdraw; payer: send new information to appeal (when its policy says so)"),
+            ("escalate", "Requester: the internal appeal after a P2P, the external review after an internal appeal"),
+        )
+    ],
+}
 
 
 def build_capability_statement(
@@ -135,7 +153,10 @@ def _resource(resource_type: str, profiles: list[str], tenants: bool) -> dict[st
     )
     interactions = _READ if resource_type in READ_ONLY_TYPES else _READ + _WRITE
     params = [*own.values(), *(p for name in _COMMON if (p := param_for(resource_type, name)) is not None)]
-    operations = [_X12_OPERATION] if resource_type in ("ClaimResponse", "Task") else []
+    operations = [
+        *([_X12_OPERATION] if resource_type in ("ClaimResponse", "Task") else []),
+        *({**op, "definition": f"{_OPERATIONS}/{op['name']}"} for op in _WORKFLOW_OPERATIONS.get(resource_type, [])),
+    ]
     return {
         "type": resource_type,
         **({"supportedProfile": profiles} if profiles else {}),

@@ -19,9 +19,15 @@ ERROR_FOLLOW_UP: Final = PAS + "extension-errorFollowupAction"
 P2P_DEFINITION: Final = "http://fhir-p2p.org/fhir/StructureDefinition/"  # SPEC §3: {canonical base}/{type}/{id}
 P2P_CODE_SYSTEM: Final = "http://fhir-p2p.org/fhir/CodeSystem/"
 P2P_CONTACT, P2P_REQUEST, P2P_APPEAL = (P2P_DEFINITION + name for name in ("p2p-contact", "p2p-request", "p2p-appeal"))
+P2P_REQUEST_DEADLINE: Final = P2P_DEFINITION + "p2p-request-deadline"
+P2P_ELIGIBLE_ROLES: Final = P2P_DEFINITION + "p2p-eligible-roles"
+# The server's own extensions on every stored ClaimResponse (workflow/denials.py, docs/workflow.md).
+P2P_ASSESSMENT: Final = P2P_DEFINITION + "p2p-assessment"
+P2P_ITEM_DECISION: Final = P2P_DEFINITION + "p2p-item-decision"
 TASK_CODE_SYSTEM, INPUT_SYSTEM, ROLE_SYSTEM = (
     P2P_CODE_SYSTEM + name for name in ("p2p-task-code", "p2p-input", "p2p-requester-role")
 )
+NEXT_STEP_SYSTEM: Final = P2P_CODE_SYSTEM + "p2p-next-step"
 
 ACTION_SYSTEM: Final = "https://codesystem.x12.org/005010/306"
 REASON_SYSTEM: Final = "https://codesystem.x12.org/external/886"
@@ -57,6 +63,17 @@ def first_code(concept: Json | None, system: str) -> str | None:
         if coding.get("system") == system and coding.get("code"):
             return str(coding["code"])
     return None
+
+
+def policy_filled(claim_response: Json) -> frozenset[str]:
+    """The URLs the server's `p2p-assessment` on `claim_response` lists under `from-policy`: the extensions
+    (p2p-request-deadline, p2p-eligible-roles, p2p-contact) it filled in from the payer policy."""
+    return frozenset(
+        str(part["valueCanonical"])
+        for assessment in extensions(claim_response, P2P_ASSESSMENT)
+        for part in assessment.get("extension", [])
+        if part.get("url") == "from-policy" and part.get("valueCanonical")
+    )
 
 
 def identifier_of(resource: Json, system: str | None = None, type_code: str | None = None) -> str | None:

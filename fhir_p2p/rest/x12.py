@@ -38,6 +38,7 @@ from fhir_p2p.x12 import Limits, Party, Report, acknowledge, check_interchange
 Json = dict[str, Any]
 
 _MAX_HOPS = 3  # Task -> ClaimResponse -> Claim -> Coverage
+_SUBJECTS = frozenset({"ClaimResponse", "Task", "Claim"})  # what an inbound 278 is about; the rest are its parties
 _MAX_RESOURCES = 200
 
 # Rule ids of this module; last id used: x12in-003.
@@ -205,6 +206,8 @@ def inbound_transaction(uow: UnitOfWork, bundles: Iterable[Json]) -> Json:
     A resource with an identifier (a ClaimResponse: its preAuthRef) is a conditional create on it,
     so a party or denial the server has is reused, not copied; one without is put under the id
     the translation derived from X12 values. A Task's denial, named by REF*NT, must be stored.
+    The parties come first, so that the workflow rules of the ClaimResponse or Task (its payer's
+    policy, found by the insurer Organization's payer id) see them stored.
 
     Raises:
         Unprocessable: a Task names a denial the server does not have (x12in-002) or several (x12in-003).
@@ -212,6 +215,7 @@ def inbound_transaction(uow: UnitOfWork, bundles: Iterable[Json]) -> Json:
     entries: list[Json] = []
     for bundle in bundles:
         resources = [e["resource"] for e in bundle.get("entry", []) if isinstance(e.get("resource"), dict)]
+        resources.sort(key=lambda resource: resource["resourceType"] in _SUBJECTS)  # parties first (stable)
         urns = {_key(r): f"urn:uuid:{uuid.uuid4()}" for r in resources}
         for resource in resources:
             if resource["resourceType"] == "Task":

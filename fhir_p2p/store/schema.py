@@ -162,3 +162,23 @@ rate_limit_windows = Table(
     Column("window_start", String(27), primary_key=True),
     Column("requests", Integer, nullable=False),
 )
+
+# Events waiting to be delivered (SPEC §6 "Queuing is an outbox row in the same transaction"): written by the
+# workflow in the transaction of the change they report, sent later by the worker (store/outbox.py).
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("pk", PrimaryKey, primary_key=True, autoincrement=True),
+    Column("event_id", String(36), nullable=False, unique=True),  # also the Idempotency-Key when sent
+    Column("event", String(40), nullable=False),  # deadline-missed, window-closing, ...
+    Column("res_type", String(64), nullable=False),
+    Column("res_id", String(64), nullable=False),
+    Column("detail", Text, nullable=False),  # JSON object
+    Column("state", String(12), nullable=False),  # pending | sent | dead
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", String(27), nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", String(27), nullable=False),
+    Index("ix_outbox_state_next_attempt_at", "state", "next_attempt_at"),
+    Index("ix_outbox_res_type_res_id_event", "res_type", "res_id", "event"),
+)

@@ -7,7 +7,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from fhir_p2p.errors import Issue, Unprocessable, raise_on_errors
-from fhir_p2p.resources.pas import ADMINISTRATION_REFERENCE, ITEM_PRE_AUTH_PERIOD, P2P_CONTACT, REVIEW_ACTION, Json
+from fhir_p2p.resources.pas import (
+    ADMINISTRATION_REFERENCE,
+    ITEM_PRE_AUTH_PERIOD,
+    P2P_ASSESSMENT,
+    P2P_CONTACT,
+    P2P_ITEM_DECISION,
+    REVIEW_ACTION,
+    Json,
+    policy_filled,
+)
 from fhir_p2p.translate._aaa import EVENT, place_errors, service_key
 from fhir_p2p.translate._decision import event_segments, review_action, service_segments
 from fhir_p2p.translate._envelope import X12Envelope, wall_time, write_interchange
@@ -23,7 +32,8 @@ _CLAIM_RESPONSE_KEYS = frozenset(
      "insurer", "requestor", "request", "outcome", "preAuthRef", "preAuthPeriod", "item", "processNote", "error"}
 )  # fmt: skip
 _ITEM_KEYS = frozenset({"itemSequence", "noteNumber", "adjudication", "extension"})
-_ITEM_EXTENSIONS = frozenset({ADMINISTRATION_REFERENCE, ITEM_PRE_AUTH_PERIOD})
+# The server's own extensions (workflow/denials.py) are not reported: the receiver can derive them again.
+_ITEM_EXTENSIONS = frozenset({ADMINISTRATION_REFERENCE, ITEM_PRE_AUTH_PERIOD, P2P_ITEM_DECISION})
 _NOTE_KEYS = frozenset({"number", "type", "text"})  # a note reads back as `display`
 
 
@@ -97,8 +107,10 @@ def from_278_response(text: str) -> Json:
 
 
 def _report_unmapped(claim_response: Json, report: Report) -> None:
-    """Warn about each element of the ClaimResponse that the mapping does not carry."""
-    report.unmapped(claim_response, "ClaimResponse", _CLAIM_RESPONSE_KEYS, (P2P_CONTACT,))
+    """Warn about each element of the ClaimResponse that the mapping does not carry; the server's assessment
+    and what it filled in from the payer policy (derived, not the payer's) are not reported."""
+    carried = {P2P_CONTACT, P2P_ASSESSMENT, *policy_filled(claim_response)}
+    report.unmapped(claim_response, "ClaimResponse", _CLAIM_RESPONSE_KEYS, carried)
     for index, item in enumerate(claim_response.get("item", [])):
         path = f"ClaimResponse.item[{index}]"
         report.unmapped(item, path, _ITEM_KEYS, _ITEM_EXTENSIONS)

@@ -102,3 +102,12 @@ def describe(moment: datetime, zone: ZoneInfo) -> str:
 def _federal_holidays(year: int) -> frozenset[date]:
     """US federal holidays dated in `year`, with their observed days (from the `holidays` package)."""
     return frozenset(holidays.country_holidays("US", years=year, observed=True))
+
+
+def parse_instant(text: object) -> datetime | None:
+    """A FHIR date or dateTime as aware UTC (a time without a zone read as UTC); None when it is neither."""
+    try:
+        moment = datetime.fromisoformat(str(text))
+    except ValueError:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)

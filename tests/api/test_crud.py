@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from fhir_p2p.resources.pas import P2P_ASSESSMENT, extensions
+from fhir_p2p.workflow.denials import without_server_extensions
 from tests.api.support import FHIR_JSON, database_state, issues, post, put, rules
 from tests.conftest import load_example
 
@@ -20,9 +22,10 @@ def test_create_returns_201_with_location_etag_and_the_callers_json(client):
     assert response.headers["Content-Type"].startswith("application/fhir+json")
     assert response.headers["X-Request-Id"]
     assert body["meta"]["versionId"] == "1"
-    assert body["meta"]["lastUpdated"] == "2026-11-18T14:30:00.001000Z"
+    assert body["meta"]["lastUpdated"] == "2026-11-18T14:30:00.002000Z"  # the denial's assessment read .001
     assert body["meta"]["profile"] == denial["meta"]["profile"]
-    without_server_fields = {k: v for k, v in body.items() if k not in ("id", "meta")}
+    assert len(extensions(body, P2P_ASSESSMENT)) == 1  # the server's (tests/workflow/test_denials.py)
+    without_server_fields = {k: v for k, v in without_server_extensions(body).items() if k not in ("id", "meta")}
     assert without_server_fields == {k: v for k, v in denial.items() if k != "meta"}
     assert list(body)[:3] == ["resourceType", "id", "meta"]
 

@@ -59,6 +59,7 @@ def test_a_denial_breaking_its_profile_is_422_naming_the_place_and_nothing_is_st
 
 def test_a_task_with_the_wrong_requester_type_is_422_on_put_and_the_version_stays(app, client):
     task = load_example("Task-p2p-mri-lumbar")
+    _store_the_denial(client)
     assert put(client, task).status_code == 201
     before = database_state(app)
     response = put(client, _task_requested_by_an_organization())
@@ -131,6 +132,7 @@ def test_validate_of_a_valid_resource_has_no_error_and_base_errors_come_back_as_
 
 def test_instance_validate_checks_the_stored_resource_against_a_profile(client):
     task = load_example("Task-p2p-mri-lumbar")
+    _store_the_denial(client)
     assert put(client, task).status_code == 201
     ok = client.get(f"/fhir/Task/{task['id']}/$validate?profile={REQUEST}")
     assert ok.status_code == 200
@@ -161,3 +163,8 @@ def test_the_capability_statement_lists_profiles_and_validate(client):
     assert REQUEST in resources["Task"]["supportedProfile"]
     assert [i["code"] for i in resources["StructureDefinition"]["interaction"]] == ["read", "search-type"]
     assert any(op["name"] == "validate" for op in statement["rest"][0]["operation"])
+
+
+def _store_the_denial(client) -> None:
+    """A P2P Task can only be stored about a stored denial (workflow rule task-002)."""
+    assert put(client, load_example("ClaimResponse-denial-mri-lumbar")).status_code == 201

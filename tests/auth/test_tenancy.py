@@ -256,20 +256,33 @@ def test_a_payer_may_read_but_not_change_the_providers_patient(worlds: Worlds) -
 
 
 def test_referring_to_another_tenants_resource_grants_nothing(worlds: Worlds) -> None:
-    """P2 writes a Task about P1's denial and patient: it is stored, and P2 still cannot see them."""
+    """P2 writes a Claim naming P1's patient: it is stored, and P2 still cannot see that patient."""
+    claim = copy.deepcopy(next(r for r in worlds.tenant_data("B").values() if r["resourceType"] == "Claim"))
+    claim.pop("id")
+    claim["patient"] = {"reference": "Patient/theodora-vance"}
+    response = worlds.send("p2", "POST", "/fhir/Claim", claim)
+    assert response.status_code == 201, response.get_json()
+    assert worlds.get("p2", "/fhir/Patient/theodora-vance").status_code == 404
+    assert worlds.get("x2", "/fhir/Patient/theodora-vance").status_code == 404
+    included = worlds.get("p2", "/fhir/Claim?_include=Claim:patient&_count=100").get_json()
+    assert all(e["resource"]["id"] != "theodora-vance" for e in included["entry"])
+
+
+def test_a_p2p_request_about_another_tenants_denial_is_refused_like_one_about_no_denial(worlds: Worlds) -> None:
+    """P2 asks for a P2P of P1's denial: refused (task-002) with the body a denial that never existed gets,
+    nothing is stored, and P2 still cannot see P1's denial or patient."""
     task = copy.deepcopy(next(r for r in worlds.tenant_data("B").values() if r["resourceType"] == "Task"))
     task.pop("id")
-    task["focus"] = {"reference": "ClaimResponse/denial-mri-lumbar"}
     task["for"] = {"reference": "Patient/theodora-vance"}
-    response = worlds.send("p2", "POST", "/fhir/Task", task)
-    assert response.status_code == 201, response.get_json()
+    answers = []
+    for denial in ("denial-mri-lumbar", "never-was"):
+        response = worlds.send("p2", "POST", "/fhir/Task", {**task, "focus": {"reference": f"ClaimResponse/{denial}"}})
+        assert response.status_code == 422, response.get_json()
+        answers.append(json.dumps(response.get_json()).replace(denial, "<id>"))
+    assert answers[0] == answers[1]
     for key in ("ClaimResponse/denial-mri-lumbar", "Patient/theodora-vance"):
         assert worlds.get("p2", f"/fhir/{key}").status_code == 404
         assert worlds.get("x2", f"/fhir/{key}").status_code == 404
-    included = worlds.get("p2", "/fhir/Task?_include=Task:focus&_include=Task:patient&_count=100").get_json()
-    kinds = {e["resource"]["resourceType"] for e in included["entry"] if e["search"]["mode"] == "include"}
-    assert "Patient" in kinds  # world B's own patient comes along ...
-    assert all(e["resource"]["id"] != "theodora-vance" for e in included["entry"])  # ... never P1's
 
 
 def test_conditional_create_does_not_match_another_tenants_resource(worlds: Worlds) -> None:

@@ -14,7 +14,7 @@ Profile: P2PDenial
 Parent: ClaimResponse
 Id: p2p-denial
 Title: "P2P denial"
-Description: "A Da Vinci PAS prior-authorization ClaimResponse that is an adverse determination, the subject of a peer-to-peer review or appeal. Any PAS denial conforms as sent; the p2p-* extensions are added by the server."
+Description: "A Da Vinci PAS prior-authorization ClaimResponse that is an adverse determination, the subject of a peer-to-peer review or appeal. Any PAS denial conforms as sent; the server adds p2p-assessment and p2p-item-decision, and fills in p2p-request-deadline, p2p-eligible-roles and p2p-contact from the payer policy when the payer did not give them."
 * ^experimental = false
 * ^publisher = "fhir-p2p"
 * obeys p2p-denial-1 and p2p-denial-2
@@ -22,6 +22,7 @@ Description: "A Da Vinci PAS prior-authorization ClaimResponse that is an advers
     P2PRequestDeadline named p2p-request-deadline 0..1 MS and
     P2PContact named p2p-contact 0..1 MS and
     P2PEligibleRoles named p2p-eligible-roles 0..* MS and
+    P2PAssessment named p2p-assessment 0..1 MS and
     ClaimResponseReviewer named claimResponseReviewer 0..1 MS
 * identifier MS
 * status = #active (exactly)
@@ -41,7 +42,9 @@ Description: "A Da Vinci PAS prior-authorization ClaimResponse that is an advers
 * item 1..* MS
 * item.itemSequence MS
 * item.noteNumber MS
-* item.extension contains AdministrationReferenceNumber named administrationReferenceNumber 0..1 MS
+* item.extension contains
+    AdministrationReferenceNumber named administrationReferenceNumber 0..1 MS and
+    P2PItemDecision named p2p-item-decision 0..1 MS
 * item.adjudication MS
 * item.adjudication.extension contains ReviewAction named reviewAction 0..1 MS
 * item.adjudication.extension[reviewAction] ^short = "PAS review action: A3 / A2 / A6 on at least one item (p2p-denial-1); reasonCode or processNote (p2p-denial-2)"

@@ -20,10 +20,45 @@ Description: "A rejected or failed Task says why (statusReason)."
 Severity: #error
 Expression: "(status = 'rejected' or status = 'failed') implies statusReason.exists()"
 
+CodeSystem: P2PDeadlineCS
+Id: p2p-deadline
+Title: "P2P deadlines"
+Description: "The deadlines of a peer-to-peer review or appeal the server watches (the deadline sweep)."
+* insert P2PCodeSystem
+* #scheduling "Scheduling" "The call is scheduled within the payer's scheduling SLA of the request."
+* #decision "Decision" "The decision is issued within the payer's decision SLA: of the call for a peer-to-peer review, of the request for an appeal."
+
+ValueSet: P2PDeadlineVS
+Id: p2p-deadline
+Title: "P2P deadlines"
+Description: "All codes of the p2p-deadline code system."
+* insert P2PValueSet
+* include codes from system P2PDeadlineCS
+
+Extension: P2PDeadlineMissed
+Id: p2p-deadline-missed
+Title: "P2P deadline missed"
+Description: "A deadline of this request that passed while the request was still open, as the server's deadline sweep found it; one extension per deadline. Owned by the server."
+Context: Task
+* ^experimental = false
+* ^publisher = "fhir-p2p"
+* extension contains
+    deadline 1..1 and
+    due 1..1 and
+    noticed 1..1
+* extension[deadline] ^short = "scheduling | decision"
+* extension[deadline].value[x] only code
+* extension[deadline].valueCode from P2PDeadlineVS (required)
+* extension[due] ^short = "When it was due"
+* extension[due].value[x] only dateTime
+* extension[noticed] ^short = "When the sweep found it missed"
+* extension[noticed].value[x] only dateTime
+
 RuleSet: P2PTaskShape
 * ^experimental = false
 * ^publisher = "fhir-p2p"
 * obeys p2p-task-1 and p2p-task-2 and p2p-task-3 and p2p-task-4
+* extension contains P2PDeadlineMissed named deadline-missed 0..* MS
 * identifier MS
 * status from P2PTaskStatusVS (required)
 * status MS

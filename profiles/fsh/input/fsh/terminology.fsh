@@ -103,11 +103,13 @@ Description: "All codes of the p2p-outcome code system."
 CodeSystem: P2PNextStepCS
 Id: p2p-next-step
 Title: "P2P next steps"
-Description: "What follows an upheld review."
+Description: "What the requester can do next: after an upheld review, or instead of a peer-to-peer review that cannot be requested (the refusal of a request, the p2p-assessment of a determination)."
 * insert P2PCodeSystem
 * #internal-appeal "Internal appeal" "File an internal appeal with the payer."
 * #external-review "External review" "Ask for an external (independent) review."
 * #none "None" "No further step is available or intended."
+* #p2p-request "Peer-to-peer request" "Send a corrected peer-to-peer request (an accepted requester role, the disputable items) before the request deadline."
+* #await-determination "Await determination" "Wait for the payer's determination: the response is pended and the payer offers no peer-to-peer review before deciding."
 
 ValueSet: P2PNextStepVS
 Id: p2p-next-step
@@ -115,6 +117,44 @@ Title: "P2P next steps"
 Description: "All codes of the p2p-next-step code system."
 * insert P2PValueSet
 * include codes from system P2PNextStepCS
+
+// ---------------------------------------------------------------- the assessment of a determination
+
+CodeSystem: P2PDeterminationCS
+Id: p2p-determination
+Title: "P2P determinations"
+Description: "A prior-authorization response as a whole, as the server assesses it for a peer-to-peer review (extension p2p-assessment)."
+* insert P2PCodeSystem
+* #adverse "Adverse" "Active, and at least one item not certified (A3), certified in part (A2) or modified (A6)."
+* #pending "Pending" "Active, no adverse item, and at least one item pended (A4) or contact-payer (CT): no final decision yet."
+* #not-adverse "Not adverse" "Anything else: every item certified, or the response is not active or is an error."
+
+ValueSet: P2PDeterminationVS
+Id: p2p-determination
+Title: "P2P determinations"
+Description: "All codes of the p2p-determination code system."
+* insert P2PValueSet
+* include codes from system P2PDeterminationCS
+
+CodeSystem: P2PItemDecisionCS
+Id: p2p-item-decision
+Title: "P2P item decisions"
+Description: "What the payer decided on one ClaimResponse item, from its PAS review action code (X12 306; extension p2p-item-decision)."
+* insert P2PCodeSystem
+* #denied "Denied" "Not certified (A3)."
+* #partial "Partial" "Certified in part: fewer units or days than requested (A2)."
+* #modified "Modified" "Certified in another form than requested (A6)."
+* #certified "Certified" "Certified in total (A1)."
+* #pended "Pended" "No decision yet (A4)."
+* #contact-payer "Contact payer" "The payer asks the requester to contact it (CT)."
+* #other "Other" "Any other review action (C, NA) or none."
+
+ValueSet: P2PItemDecisionVS
+Id: p2p-item-decision
+Title: "P2P item decisions"
+Description: "All codes of the p2p-item-decision code system."
+* insert P2PValueSet
+* include codes from system P2PItemDecisionCS
 
 // ---------------------------------------------------------------- requester roles, stages
 
