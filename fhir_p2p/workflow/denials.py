@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any, Final
+from typing import Final
 from zoneinfo import ZoneInfo
 
 from fhir_p2p.errors import Gone, Issue, NotFound
@@ -56,7 +56,7 @@ def assessed(policies: PolicyBook, uow: UnitOfWork, current: Json | None, resour
         assessed (no usable `created`) is returned without the server's extensions, with a warning (p2p-006).
     """
     own = without_server_extensions(resource, current)
-    policy = _policy(policies, uow, own.get("insurer"))
+    policy = policy_of(policies, uow, own)
     now = uow.clock()
     try:
         assessment = assess(own, policy, now)
@@ -67,8 +67,10 @@ def assessed(policies: PolicyBook, uow: UnitOfWork, current: Json | None, resour
     return _with_assessment(own, assessment, now)
 
 
-def _policy(policies: PolicyBook, uow: UnitOfWork, insurer: Any) -> PayerPolicy:
-    """The insurer's policy: by the reference's payer id or Organization; else by the stored Organization's."""
+def policy_of(policies: PolicyBook, uow: UnitOfWork, claim_response: Json) -> PayerPolicy:
+    """The policy of a ClaimResponse's insurer: by the reference's payer id or Organization; else by the stored
+    Organization's payer id (read as the unit of work may see it)."""
+    insurer = claim_response.get("insurer")
     policy = policies.for_insurer(insurer)
     if policy is not DEFAULT_POLICY or not isinstance(insurer, Mapping):
         return policy

@@ -51,7 +51,14 @@ from fhir_p2p.workflow.taskdata import (
     state_of,
     with_state,
 )
-from fhir_p2p.workflow.tasks import missed_calls, next_step_after, review_of, side_of
+from fhir_p2p.workflow.tasks import (
+    missed_calls,
+    next_step_after,
+    require_new_time,
+    require_transition,
+    review_of,
+    side_of,
+)
 
 Validate = Callable[[Json], object]  # raises Unprocessable when the resource breaks its profile
 
@@ -122,17 +129,26 @@ class Workflow:
     # --- on a Task -----------------------------------------------------------------------------
 
     def accept(self, task_id: str, params: Parameters) -> StoredResource:
-        return self._change(task_id, lambda task: with_state(task, states.ACCEPTED))
+        return self._change(task_id, "accept", lambda task: with_state(task, states.ACCEPTED))
 
     def reject(self, task_id: str, params: Parameters) -> StoredResource:
         why = params.one("reason", "valueString", required=True)
-        return self._change(task_id, lambda task: {**with_state(task, states.REJECTED), "statusReason": reason(why)})
+
+        def rejected(task: Json) -> Json:
+            return {**with_state(task, states.REJECTED), "statusReason": reason(why)}
+
+        return self._change(task_id, "reject", rejected)
 
     def schedule(self, task_id: str, params: Parameters) -> StoredResource:
-        return self._change(task_id, lambda task: self._scheduled(task, params, states.SCHEDULED))
+        return self._change(task_id, "schedule", lambda task: self._scheduled(task, params, states.SCHEDULED))
 
     def reschedule(self, task_id: str, params: Parameters) -> StoredResource:
-        return self._change(task_id, lambda task: self._scheduled(task, params, states.RESCHEDULED))
+        def moved(task: Json) -> Json:
+            changed = self._scheduled(task, params, states.RESCHEDULED)
+            require_new_time(task, changed)  # a PUT of the same time is no change; this operation is one
+            return changed
+
+        return self._change(task_id, "reschedule", moved)
 
     def record_outcome(self, task_id: str, params: Parameters) -> StoredResource:
         outcome = params.one("outcome", "valueCode", required=True)
@@ -140,8 +156,9 @@ class Workflow:
             message = f"$record-outcome records overturned, partially-overturned, upheld or no-show, not {outcome}"
             raise Unprocessable(message, issues=[Issue("error", "value", message, "Parameters.parameter", "op-002")])
         current = self.uow.read("Task", task_id).as_dict()
+        require_transition(current, "no-show" if outcome == Outcome.NO_SHOW else "decide")  # before any revision
         if outcome == Outcome.NO_SHOW:
-            return self._change(task_id, lambda task: self._no_show(task))
+            return self._change(task_id, "no-show", lambda task: self._no_show(task))
         revised = params.one("revised-determination", "valueReference")
         if outcome in (Outcome.OVERTURNED, Outcome.PARTIALLY_OVERTURNED) and revised is None:
             revised = self._derive_revision(current, Outcome(outcome), params.all("approved-item", "valuePositiveInt"))
@@ -153,10 +170,10 @@ class Workflow:
             if revised is not None:
                 set_output(task, "revised-determination", "valueReference", revised)
             if next_step is not None or outcome == Outcome.UPHELD:
-                set_output_code(task, "next-step", next_step or next_step_after(Kind(task["code"]["coding"][0]["code"])))
+                set_output_code(task, "next-step", next_step or next_step_after(kind_of(task) or Kind.P2P))
             return _with_note(task, params.one("note", "valueString"))
 
-        return self._change(task_id, decided)
+        return self._change(task_id, "decide", decided)
 
     def cancel(self, task_id: str, params: Parameters) -> StoredResource:
         why = params.one("reason", "valueString")
@@ -175,7 +192,7 @@ class Workflow:
                     task["statusReason"] = reason(why)
             return task
 
-        return self._change(task_id, cancelled)
+        return self._change(task_id, "cancel", cancelled)
 
     def escalate(self, task_id: str, params: Parameters) -> StoredResource:
         """Create the appeal that follows a P2P (internal appeal) or an internal appeal (external review)."""
@@ -206,8 +223,10 @@ class Workflow:
         self.validate(task)
         return self.uow.create("Task", task)
 
-    def _change(self, task_id: str, change: Callable[[Json], Json]) -> StoredResource:
+    def _change(self, task_id: str, transition: str, change: Callable[[Json], Json]) -> StoredResource:
+        """Store the Task changed by `change`, once the `transition` it makes is one the Task can make now."""
         stored = self.uow.read("Task", task_id)
+        require_transition(stored.as_dict(), transition)
         task = change(stored.as_dict())
         self.validate(task)
         return self.uow.update("Task", task_id, task, if_match=stored.version_id).stored

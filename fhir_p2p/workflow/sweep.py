@@ -28,10 +28,9 @@ from fhir_p2p.store.sql import UnitOfWork
 from fhir_p2p.workflow import states
 from fhir_p2p.workflow.calendar import Duration, add, parse_instant
 from fhir_p2p.workflow.policy import PolicyBook
-from fhir_p2p.workflow.taskdata import Kind, State, kind_of, output_value, state_of
+from fhir_p2p.workflow.taskdata import DEADLINE_MISSED, Kind, State, kind_of, output_value, state_of
 from fhir_p2p.workflow.tasks import open_requests, review_of
 
-DEADLINE_MISSED: Final = P2P_DEFINITION + "p2p-deadline-missed"
 _EXPEDITED: Final = frozenset({"urgent", "asap", "stat"})
 _AWAITING_CALL: Final = frozenset({states.REQUESTED, states.RECEIVED, states.ACCEPTED})
 _CALL_MADE: Final = frozenset({states.SCHEDULED, states.RESCHEDULED, states.HELD})

@@ -8,12 +8,21 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Final
 
-from fhir_p2p.resources.pas import INPUT_SYSTEM, P2P_CODE_SYSTEM, TASK_CODE_SYSTEM, Json, concept, first_code
+from fhir_p2p.resources.pas import (
+    INPUT_SYSTEM,
+    P2P_CODE_SYSTEM,
+    P2P_DEFINITION,
+    TASK_CODE_SYSTEM,
+    Json,
+    concept,
+    first_code,
+)
 
 OUTPUT_SYSTEM: Final = P2P_CODE_SYSTEM + "p2p-output"
 OUTCOME_SYSTEM: Final = P2P_CODE_SYSTEM + "p2p-outcome"
 NEXT_STEP_SYSTEM: Final = P2P_CODE_SYSTEM + "p2p-next-step"
 STAGE_SYSTEM: Final = P2P_CODE_SYSTEM + "p2p-stage"
+DEADLINE_MISSED: Final = P2P_DEFINITION + "p2p-deadline-missed"  # the sweep's mark (workflow/sweep.py)
 
 # Output codes whose value is a CodeableConcept of one of our code systems.
 _OUTPUT_CONCEPTS: Final = {"outcome": OUTCOME_SYSTEM, "next-step": NEXT_STEP_SYSTEM}

@@ -31,8 +31,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any, Final
+from datetime import datetime, timedelta
+from typing import Final
 
 from fhir_p2p.errors import Conflict, Forbidden, Issue, P2PError, Unprocessable
 from fhir_p2p.resources.pas import NUCC_SYSTEM, ROLE_SYSTEM, Json, first_code
@@ -41,10 +41,13 @@ from fhir_p2p.search.query import parse_search
 from fhir_p2p.store.sql import UnitOfWork
 from fhir_p2p.workflow import states
 from fhir_p2p.workflow.assess import Assessment, assess
-from fhir_p2p.workflow.calendar import describe
+from fhir_p2p.workflow.calendar import describe, parse_instant
+from fhir_p2p.workflow.denials import policy_of, without_server_extensions
 from fhir_p2p.workflow.policy import NewInformation, PayerPolicy, PolicyBook, SpecialtyRule
 from fhir_p2p.workflow.states import Side, Transition
 from fhir_p2p.workflow.taskdata import (
+    DEADLINE_MISSED,
+    OUTPUT_SYSTEM,
     Kind,
     Outcome,
     State,
@@ -68,6 +71,15 @@ _FIXED: Final = ("code", "focus", "for", "requester", "owner", "intent", "author
 _OPEN_STATUSES: Final = "requested,received,accepted,in-progress"
 _DECISIONS: Final = frozenset({Outcome.OVERTURNED, Outcome.PARTIALLY_OVERTURNED, Outcome.UPHELD})
 _OVERTURNS: Final = frozenset({Outcome.OVERTURNED, Outcome.PARTIALLY_OVERTURNED})
+# The outcomes each transition may record (any other change of the outcome output is refused, task-015).
+_RECORDED_OUTCOMES: Final[dict[str, frozenset[str]]] = {
+    "decide": _DECISIONS,
+    "no-show": frozenset({Outcome.NO_SHOW}),
+    "fail": frozenset({Outcome.NO_SHOW}),
+    "cancel": frozenset({Outcome.WITHDRAWN}),
+}
+# The outputs a provider client records when it makes a transition (every other output is the payer's).
+_PROVIDER_OUTPUTS: Final[dict[str, tuple[str, ...]]] = {"reschedule": ("scheduled-time",), "cancel": ("outcome",)}
 EXTERNAL_REVIEW_MONTHS: Final = 4  # 45 CFR 147.136(d)(2)(i): four months after the final internal denial
 
 
@@ -115,26 +127,11 @@ def review_of(policies: PolicyBook, uow: UnitOfWork, task: Json) -> Review:
         message = f"Task.focus names no stored denial the caller can see ({task.get('focus', {}).get('reference')})"
         raise _refused("task-002", message, "Task.focus") from error
     policy = policy_of(policies, uow, denial)
-    try:
-        assessment = assess(denial, policy, uow.clock())
+    try:  # as the payer sent it: what the server filled in from the policy is not the payer's word
+        assessment = assess(without_server_extensions(denial), policy, uow.clock())
     except ValueError as error:
         raise _refused("task-002", f"The denial cannot be assessed: {error}", "Task.focus") from error
     return Review(denial_id, denial, policy, assessment)
-
-
-def policy_of(policies: PolicyBook, uow: UnitOfWork, claim_response: Json) -> PayerPolicy:
-    """The policy of a ClaimResponse's insurer: by the stored insurer Organization when there is one, else by
-    the reference itself."""
-    insurer = claim_response.get("insurer")
-    organization_id = reference_id(insurer, "Organization")
-    if organization_id is not None:
-        try:
-            found = policies.for_insurer(uow.read("Organization", organization_id).as_dict())
-        except P2PError:
-            found = None
-        if found is not None and found.payer_id:
-            return found
-    return policies.for_insurer(insurer)
 
 
 def side_of(uow: UnitOfWork) -> Side | None:
@@ -160,17 +157,20 @@ def _new(policies: PolicyBook, uow: UnitOfWork, kind: Kind, task: Json) -> Json:
         raise _refused("task-001", message, "Task.status")
     review = review_of(policies, uow, task)
     _same_parties(task, review.denial)
+    # One request of any kind for a denial at a time: the checks below read the denial's other requests (an
+    # open one of the same kind, an appeal filed), so two concurrent creates must not both pass them.
+    uow.lock_for_conditional_create(f"open-request:{review.denial_id}")
     now = uow.clock()
     if kind is Kind.P2P:
         _p2p_allowed(uow, task, review, now)
         deadline = review.assessment.request_due_at
     else:
         deadline = _appeal_allowed(uow, kind, task, review, now)
-    uow.lock_for_conditional_create(f"open-request:{review.denial_id}:{kind}")
     if open_requests(uow, review.denial_id, [kind]):
         message = f"An open {kind} request exists for ClaimResponse/{review.denial_id}; update or cancel it"
         raise Conflict(message, issues=[Issue("error", "duplicate", message, "Task.focus", "task-004")])
     stored = with_state(task, states.INITIAL)
+    _keep_marks(stored, None)  # a new request has missed nothing yet
     if task.get("businessStatus") is not None and state_of(task) != states.INITIAL:
         uow.warnings.append(
             Issue(
@@ -226,7 +226,7 @@ def _appeal_allowed(uow: UnitOfWork, kind: Kind, task: Json, review: Review, now
         if not upheld:
             message = "An external review follows an internal appeal that upheld the denial; none is recorded"
             raise _refused("task-020", message, "Task.partOf")
-        deadlines = [_instant(output_value(found, "appeal-deadline", "valueDateTime")) for found in upheld]
+        deadlines = [parse_instant(output_value(found, "appeal-deadline", "valueDateTime")) for found in upheld]
         due = max((d for d in deadlines if d is not None), default=None)
         if due is None:
             raise _refused("task-020", "The upheld internal appeal records no appeal-deadline", "Task.partOf")
@@ -272,6 +272,8 @@ def _changed(policies: PolicyBook, uow: UnitOfWork, kind: Kind, current: Json, t
             stored.pop("restriction")
         message = "Task.restriction belongs to the server; the stored value was kept"
         uow.warnings.append(Issue("warning", "business-rule", message, "Task.restriction", "task-011"))
+    if side_of(uow) is not None:  # the deadline marks are the sweep's: a client's write keeps the stored ones
+        _keep_marks(stored, current)
     if not states.is_open(before):
         if _content(current) != _content(stored):
             raise _refused("task-010", f"The Task is {before.status}: it does not change any more", "Task.status")
@@ -279,6 +281,7 @@ def _changed(policies: PolicyBook, uow: UnitOfWork, kind: Kind, current: Json, t
     transition = _transition(kind, before, after, current, stored)
     side = side_of(uow)
     _check_sides(side, transition, current, stored)
+    _check_outcome(side, transition, current, stored)
     check = None if transition is None else _TRANSITION_CHECKS.get(transition.name)
     if check is not None:
         check(uow, kind, side, review_of(policies, uow, current), current, stored)
@@ -310,10 +313,62 @@ def _check_sides(side: Side | None, transition: Transition | None, current: Json
     if side is Side.PAYER and current.get("input") != task.get("input"):
         message = "Task.input holds the requester's request: a payer client cannot change it"
         raise Forbidden(message, issues=[Issue("error", "forbidden", message, "Task.input", "task-021")])
-    own_change = transition is not None and transition.name in ("reschedule", "cancel")
-    if side is Side.PROVIDER and current.get("output") != task.get("output") and not own_change:
+    own = _PROVIDER_OUTPUTS.get(transition.name, ()) if transition is not None else ()
+    if side is Side.PROVIDER and _outputs_but(current, own) != _outputs_but(task, own):
         message = "Task.output records the payer's scheduling and decision: a provider client cannot change it"
+        if transition is not None and own:
+            message += f" (a provider's {transition.name} records only {', '.join(own)})"
         raise Forbidden(message, issues=[Issue("error", "forbidden", message, "Task.output", "task-021")])
+
+
+def _keep_marks(task: Json, current: Json | None) -> None:
+    """Give `task` the `p2p-deadline-missed` extensions of `current` (none for a new Task), whatever it had."""
+    others = [e for e in task.get("extension", []) if e.get("url") != DEADLINE_MISSED]
+    marks = [e for e in (current or {}).get("extension", []) if e.get("url") == DEADLINE_MISSED]
+    if others or marks:
+        task["extension"] = [*others, *marks]
+    else:
+        task.pop("extension", None)
+
+
+def _outputs_but(task: Json, codes: Iterable[str]) -> list[Json]:
+    """The Task's outputs other than those of the types `codes`."""
+    skipped = frozenset(codes)
+    return [o for o in task.get("output", []) if first_code(o.get("type"), OUTPUT_SYSTEM) not in skipped]
+
+
+def _check_outcome(side: Side | None, transition: Transition | None, current: Json, task: Json) -> None:
+    """task-015: the `outcome` output changes only with a transition that records one, to an outcome that fits it
+    (a change within a state, an acceptance or a scheduling records none; a missed call is recorded by the
+    no-show or fail that follows it; a cancellation records the requester's withdrawal, never the payer's)."""
+    before, after = output_code(current, "outcome"), output_code(task, "outcome")
+    if before == after:
+        return
+    name = transition.name if transition is not None else None
+    if name in ("schedule", "reschedule") and before == Outcome.NO_SHOW and after is None:
+        return  # the missed call is in the history; the new call has no outcome yet
+    fits = _RECORDED_OUTCOMES.get(name or "", frozenset())
+    if after in fits and not (after == Outcome.WITHDRAWN and side is Side.PAYER):
+        return
+    what = f"the transition {name}" if name else "a change that keeps the Task's state"
+    if after == Outcome.WITHDRAWN and side is Side.PAYER:
+        message = "Only the requester withdraws a request: a payer client cannot record the outcome withdrawn"
+    else:
+        message = f"The outcome {after or '(removed)'} does not fit {what}" + (
+            f"; it records {' or '.join(sorted(fits))}" if fits else "; it records no outcome"
+        )
+    raise _refused("task-015", message, "Task.output")
+
+
+def require_new_time(current: Json, task: Json) -> None:
+    """Refuse (task-014) a rescheduling that keeps the scheduled time."""
+    if _scheduled(current) == _scheduled(task):
+        raise _refused("task-014", "Rescheduling needs a new scheduled-time", "Task.output")
+
+
+def _reschedule(uow: UnitOfWork, kind: Kind, side: Side | None, review: Review, current: Json, task: Json) -> None:
+    require_new_time(current, task)
+    _schedule(uow, kind, side, review, current, task)
 
 
 def _schedule(uow: UnitOfWork, kind: Kind, side: Side | None, review: Review, current: Json, task: Json) -> None:
@@ -321,8 +376,6 @@ def _schedule(uow: UnitOfWork, kind: Kind, side: Side | None, review: Review, cu
     if not period or not period.get("start"):
         message = "Scheduling records the agreed time: output scheduled-time with a start"
         raise _refused("task-014", message, "Task.output")
-    if _scheduled(current) == period and current.get("businessStatus") == task.get("businessStatus"):
-        raise _refused("task-014", "Rescheduling needs a new scheduled-time", "Task.output")
     if output_code(task, "outcome") == Outcome.NO_SHOW:
         drop_outputs(task, "outcome")  # the missed call is in the history; the new call has no outcome yet
     _flag_time(uow, task, period)
@@ -387,13 +440,36 @@ def _cancel(uow: UnitOfWork, kind: Kind, side: Side | None, review: Review, curr
 _Check = Callable[[UnitOfWork, Kind, Side | None, Review, Json, Json], None]
 _TRANSITION_CHECKS: Final[dict[str, _Check]] = {
     "schedule": _schedule,
-    "reschedule": _schedule,
+    "reschedule": _reschedule,
     "decide": _decide,
     "no-show": _no_show,
     "fail": _fail,
     "reject": _fail,
     "cancel": _cancel,
 }
+
+
+def require_transition(current: Json, name: str) -> Kind:
+    """Refuse an operation that makes the transition `name` where the stored Task cannot make it: task-010 when
+    the Task is final, task-007 when it is not a P2P or appeal Task or `name` does not leave its state (an
+    operation never passes as a change within the state, as a PUT of the same body would).
+
+    Returns:
+        The Task's kind.
+    """
+    kind, where = kind_of(current), states.normalized(state_of(current))
+    if kind is None:
+        raise _refused(
+            "task-007", f"Task/{current.get('id')} is not a P2P or appeal Task: it has no workflow", "Task.code"
+        )
+    if not states.is_open(where):
+        raise _refused("task-010", f"The Task is {where.status}: it does not change any more", "Task.status")
+    transition = states.named(kind, name)
+    if transition is None or where not in transition.sources:
+        leaves = "" if transition is None else f" (it leaves {', '.join(sorted(map(str, transition.sources)))})"
+        message = f"A {kind} Task that is {where} cannot {name}{leaves}"
+        raise _refused("task-007", message, "Task.status")
+    return kind
 
 
 def next_step_after(kind: Kind) -> str:
@@ -450,7 +526,7 @@ def _flag_reviewer(uow: UnitOfWork, policy: PayerPolicy, task: Json) -> None:
 def _flag_time(uow: UnitOfWork, task: Json, period: Json) -> None:
     """task-022: warn when the agreed time is outside every availability window offered."""
     offered = [i.get("valuePeriod") or {} for i in inputs(task, "availability")]
-    start = _instant(period.get("start"))
+    start = parse_instant(period.get("start"))
     if start is None or not offered or any(_within(start, window) for window in offered):
         return
     message = "The scheduled time is outside every availability window the requester offered"
@@ -459,7 +535,7 @@ def _flag_time(uow: UnitOfWork, task: Json, period: Json) -> None:
 
 def _within(moment: datetime, window: Json) -> bool:
     """Inside the window; a bound that is missing or not a full date counts as open."""
-    low, high = _instant(window.get("start")), _instant(window.get("end"))
+    low, high = parse_instant(window.get("start")), parse_instant(window.get("end"))
     return (low is None or low <= moment) and (high is None or moment <= high)
 
 
@@ -470,15 +546,6 @@ def _scheduled(task: Json) -> Json | None:
 
 def _content(task: Json) -> Json:
     return {key: value for key, value in task.items() if key not in ("meta", "text")}
-
-
-def _instant(text: Any) -> datetime | None:
-    """A FHIR date or dateTime as aware UTC (a time without zone read as UTC); None when it is neither."""
-    try:
-        moment = datetime.fromisoformat(str(text))
-    except ValueError:
-        return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 def _refused(rule: str, message: str, expression: str) -> Unprocessable:

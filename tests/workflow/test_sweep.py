@@ -12,9 +12,11 @@ from click.testing import CliRunner
 
 from fhir_p2p.cli import main
 from fhir_p2p.store.outbox import Outbox
-from fhir_p2p.workflow.sweep import DEADLINE_MISSED, marked
+from fhir_p2p.workflow.sweep import marked
+from fhir_p2p.workflow.taskdata import DEADLINE_MISSED
 from fhir_p2p.workflow.worker import SWEEP_ACTOR, run_worker, sweep_once
 from tests.api.support import load_all
+from tests.auth.support import bearer, offline_token, register
 from tests.conftest import example_files, load_example
 
 JSON = {"Content-Type": "application/fhir+json"}
@@ -193,4 +195,30 @@ def test_the_sweep_command_reports_what_it_marked(app, client, clock, examples, 
     result = CliRunner().invoke(main, ["sweep"], env=env)
     assert result.exit_code == 0, result.output
     assert f"Task/{task['id']}: scheduling deadline missed" in result.output
+    assert marked(_task(client, task["id"])) == {"scheduling"}
+
+
+def test_a_clients_write_keeps_the_sweeps_marks_and_cannot_add_its_own(auth_app, clock):
+    with auth_app.extensions["fhir_p2p.store"].unit_of_work(write=True) as uow:
+        for path in example_files():
+            if not path.name.startswith("Task-"):
+                resource = load_example(path.stem)
+                uow.update(resource["resourceType"], resource["id"], resource)
+    register(auth_app, scopes="system/*.cruds")  # a provider of the denial's requestor organization
+    client = auth_app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = bearer(offline_token(auth_app, "system/*.cruds"))["Authorization"]
+    task = _request(client)
+    clock.advance(hours=48)
+    _sweep(auth_app)
+    client.environ_base["HTTP_AUTHORIZATION"] = bearer(offline_token(auth_app, "system/*.cruds"))["Authorization"]
+    swept = _task(client, task["id"])
+    assert marked(swept) == {"scheduling"}
+
+    dropped = {k: v for k, v in swept.items() if k != "extension"}
+    assert client.put(f"/fhir/Task/{task['id']}", json=dropped, headers=JSON).status_code == 200
+    assert marked(_task(client, task["id"])) == {"scheduling"}
+
+    forged = {**swept, "extension": [{**swept["extension"][0], "extension": [
+        {"url": "deadline", "valueCode": "decision"}, *swept["extension"][0]["extension"][1:]]}]}  # fmt: skip
+    assert client.put(f"/fhir/Task/{task['id']}", json=forged, headers=JSON).status_code == 200
     assert marked(_task(client, task["id"])) == {"scheduling"}

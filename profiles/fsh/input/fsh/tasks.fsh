@@ -149,7 +149,7 @@ RuleSet: P2PTaskShape
 * output[revised-determination].value[x] only Reference(ClaimResponse)
 * output[next-step].type = P2POutputCS#next-step
 * output[next-step].value[x] only CodeableConcept
-* output[next-step].valueCodeableConcept from P2PNextStepVS (required)
+* output[next-step].valueCodeableConcept from P2PTaskNextStepVS (required)
 * output[appeal-deadline].type = P2POutputCS#appeal-deadline
 * output[appeal-deadline].value[x] only dateTime
 

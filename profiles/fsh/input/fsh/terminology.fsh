@@ -118,6 +118,15 @@ Description: "All codes of the p2p-next-step code system."
 * insert P2PValueSet
 * include codes from system P2PNextStepCS
 
+ValueSet: P2PTaskNextStepVS
+Id: p2p-task-next-step
+Title: "P2P next steps after a review"
+Description: "The next steps a decided peer-to-peer review or appeal records (Task output next-step): an internal appeal, an external review, or none."
+* insert P2PValueSet
+* P2PNextStepCS#internal-appeal
+* P2PNextStepCS#external-review
+* P2PNextStepCS#none
+
 // ---------------------------------------------------------------- the assessment of a determination
 
 CodeSystem: P2PDeterminationCS
