@@ -5,7 +5,8 @@ AuditEvent (`rest`, subtype the interaction: create, update, delete, or transact
 several) listing every version written, and one Provenance per kind of change (CREATE, UPDATE,
 DELETE) targeting those versions. Both name the client (by its id, system `CLIENT_SYSTEM`) and the
 organization it acts for. They are stored like any resource, read-only for clients, and readable
-by the writer's organization and the parties of what was written (fhir_p2p/tenancy.py).
+by the writer's organization and the parties of what was written (fhir_p2p/tenancy.py); unlike
+other resources they grant no read access to what they refer to (store/owners.py).
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ The database comes from FHIR_P2P_DATABASE_URL (default: SQLite in ./instance).
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import signal
 import sys
@@ -64,13 +65,20 @@ def _app(**overrides: Any) -> Flask:
 
 
 @contextmanager
+def _opened_app() -> Iterator[Flask]:
+    """The app (schema brought up to date), its store closed afterwards."""
+    app = _app()
+    try:
+        yield app
+    finally:
+        app.extensions["fhir_p2p.store"].dispose()
+
+
+@contextmanager
 def _store() -> Iterator[Store]:
     """The app's store (schema brought up to date), closed afterwards."""
-    store: Store = _app().extensions["fhir_p2p.store"]
-    try:
-        yield store
-    finally:
-        store.dispose()
+    with _opened_app() as app:
+        yield app.extensions["fhir_p2p.store"]
 
 
 @click.group()
@@ -82,9 +90,8 @@ def main() -> None:
 @main.command("init-db")
 def init_db() -> None:
     """Create the database or bring its schema to the newest migration."""
-    app = _app()
-    store: Store = app.extensions["fhir_p2p.store"]
-    click.echo(f"database ready ({store.engine.dialect.name}, schema at the newest migration)")
+    with _store() as store:
+        click.echo(f"database ready ({store.engine.dialect.name}, schema at the newest migration)")
 
 
 @main.command("load")
@@ -95,7 +102,11 @@ def load(paths: tuple[Path, ...]) -> None:
     Every file is checked first; the valid ones are then stored in one transaction, so the read
     access their references grant (fhir_p2p/tenancy.py) does not depend on the order of the files.
     """
-    app = _app()
+    with _opened_app() as app:
+        _load_files(app, paths)
+
+
+def _load_files(app: Flask, paths: tuple[Path, ...]) -> None:
     store: Store = app.extensions["fhir_p2p.store"]
     profiles: ProfileCheck = app.extensions["fhir_p2p.profiles"]
     files = sorted(f for path in paths for f in ([path] if path.is_file() else path.glob("*.json")))
@@ -255,13 +266,10 @@ def run(host: str, port: int, workers: int, no_auth: bool) -> None:
 @main.command("sweep")
 def sweep_command() -> None:
     """Mark missed scheduling and decision deadlines and announce closing P2P windows, once (docs/workflow.md)."""
-    app = _app()
-    store: Store = app.extensions["fhir_p2p.store"]
-    settings: Settings = app.extensions["fhir_p2p.settings"]
-    try:
-        report = sweep_once(store, app.extensions["fhir_p2p.payers"], timedelta(hours=settings.sweep_closing_within))
-    finally:
-        store.dispose()
+    with _opened_app() as app:
+        settings: Settings = app.extensions["fhir_p2p.settings"]
+        closing_within = timedelta(hours=settings.sweep_closing_within)
+        report = sweep_once(app.extensions["fhir_p2p.store"], app.extensions["fhir_p2p.payers"], closing_within)
     click.echo(f"swept at {report.at.isoformat()}: {report.examined} examined")
     for reference, deadline in report.missed:
         click.echo(f"  {reference}: {deadline} deadline missed")
@@ -274,21 +282,16 @@ def sweep_command() -> None:
 @main.command("worker")
 def worker() -> None:
     """Run the background work until interrupted: the deadline sweep every FHIR_P2P_SWEEP_INTERVAL seconds."""
-    app = _app()
-    store: Store = app.extensions["fhir_p2p.store"]
-    settings: Settings = app.extensions["fhir_p2p.settings"]
-    closing_within = timedelta(hours=settings.sweep_closing_within)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    click.echo(f"worker: sweeping every {settings.sweep_interval} s; Ctrl-C or SIGTERM stops it")
-    try:
+    with _opened_app() as app, contextlib.suppress(KeyboardInterrupt):
+        store: Store = app.extensions["fhir_p2p.store"]
+        settings: Settings = app.extensions["fhir_p2p.settings"]
+        closing_within = timedelta(hours=settings.sweep_closing_within)
+        click.echo(f"worker: sweeping every {settings.sweep_interval} s; Ctrl-C or SIGTERM stops it")
         run_worker(
             lambda: sweep_once(store, app.extensions["fhir_p2p.payers"], closing_within), settings.sweep_interval, stop
         )
-    except KeyboardInterrupt:
-        pass
-    finally:
-        store.dispose()
 
 
 @main.group("clients")
@@ -407,13 +410,10 @@ def token(client_id: str, key: Path | None, scope: str, url: str, kid: str | Non
 
 
 def _offline_token(client_id: str, scope: str, fhir_base: str) -> dict[str, Any]:
-    app = _app()
-    settings: Settings = app.extensions["fhir_p2p.settings"]
-    authority: Authority = app.extensions["fhir_p2p.auth"]
-    try:
+    with _opened_app() as app:
+        settings: Settings = app.extensions["fhir_p2p.settings"]
+        authority: Authority = app.extensions["fhir_p2p.auth"]
         return authority.sign_offline(client_id, scope, Endpoints.for_base(settings.base_url or fhir_base))
-    finally:
-        app.extensions["fhir_p2p.store"].dispose()
 
 
 def _granted(client_id: str, key: Path | None, scope: str, fhir_base: str, kid: str | None) -> dict[str, Any]:

@@ -12,7 +12,9 @@ the organizations that own it (`store/owners.py` keeps them as rows next to the 
 
 What a resource refers to (its Patient, Claim, supporting DocumentReference...) is readable by its
 owners too: a write *grants* them read access to each resource it refers to, as long as the writer
-could see that resource. That is how a payer reads the Patient of a denial the provider posted.
+could see that resource. That is how a payer reads the Patient of a denial the provider posted. The
+server's own audit records grant nothing: an AuditEvent of a unit that wrote two tenants' denials
+belongs to both, and must not let either read the other's.
 
 Shared reference data (`SHARED_TYPES`: Organization, Practitioner, PractitionerRole) is readable by
 every client; only its creator changes it. The dev client and the CLI have no tenant: they see all.

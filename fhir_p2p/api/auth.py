@@ -88,8 +88,23 @@ def authority() -> Authority:
 
 
 def endpoints() -> Endpoints:
-    """The token URL, issuer and audience, from the FHIR base URL (BASE_URL, or the request's host)."""
-    return Endpoints.for_base(base_url())
+    """The token URL, issuer and audience, from the FHIR base URL (BASE_URL, or the request's host).
+
+    Remembered per scheme and host (werkzeug's `host_url` depends on nothing else): every request
+    with a token asks, and building the URL from the request costs more than the token check.
+    """
+    key = (request.scheme, request.host, settings().base_url)
+    found = _endpoints.get(key)
+    if found is None:
+        found = Endpoints.for_base(base_url())
+        if len(_endpoints) >= _MAX_ENDPOINTS:  # the Host header is the client's to choose
+            _endpoints.clear()
+        _endpoints[key] = found
+    return found
+
+
+_MAX_ENDPOINTS: Final = 256
+_endpoints: dict[tuple[str, str, str | None], Endpoints] = {}
 
 
 # --- the SMART endpoints ---------------------------------------------------------------------
@@ -148,18 +163,19 @@ def _authorize() -> None:
     if not settings().auth_required:
         g.caller = DEV_CALLER
         return
-    if request.endpoint in PUBLIC_ENDPOINTS or request.path in _PUBLIC_PATHS:
+    endpoint = request.endpoint
+    if endpoint in PUBLIC_ENDPOINTS or request.path in _PUBLIC_PATHS:
         return
     caller = _bearer_caller()
     g.caller = caller
     bind_client(caller.client_id)
-    if request.url_rule is None or request.endpoint is None:
+    if endpoint is None:
         return  # no such endpoint: 404 / 405 follow, nothing to authorize
     scopes = caller.scopes
-    for what, needs in _requirements(request.endpoint):
+    for what, needs in _requirements(endpoint):
         missing = first_missing(scopes, needs)
         if missing is not None:
-            raise _forbidden(missing, what)
+            raise _forbidden(missing, what or f"{request.method} {request.path}")
 
 
 def _bearer_caller() -> Caller:
@@ -237,18 +253,18 @@ _RULES: Final[dict[str, Rule]] = {
 }
 
 
-def _requirements(endpoint: str) -> list[tuple[str, list[Need]]]:
-    """What the request needs, with what to call each part in a refusal."""
+def _requirements(endpoint: str) -> list[tuple[str | None, list[Need]]]:
+    """What the request needs, with what to call each part in a refusal (None: the request itself)."""
     if endpoint == "fhir.process_bundle":
         return _bundle_requirements()
     rule = _RULES.get(endpoint)
     if rule is None:
         message = f"No scope rule is defined for endpoint {endpoint}; it is refused until one is"
         raise Forbidden(message, issues=[Issue("error", "forbidden", message, rule="auth-004")])
-    return [(f"{request.method} {request.path}", rule(request.view_args or {}))]
+    return [(None, rule(request.view_args or {}))]
 
 
-def _bundle_requirements() -> list[tuple[str, list[Need]]]:
+def _bundle_requirements() -> list[tuple[str | None, list[Need]]]:
     """Each readable entry's needs. A body that cannot be read needs nothing here: the view refuses it."""
     try:
         bundle = parse_body(request.get_data(cache=True), request_media(request), max_depth=settings().max_json_depth)

@@ -22,15 +22,19 @@ def system_clock() -> datetime:
 
 class WriteRules(Protocol):
     """Business rules a unit of work applies to every create and update of a resource, whichever way it
-    came (REST, transaction, inbound X12, the CLI): fhir_p2p/workflow/rules.py. Each returns the resource
-    to store (it may add to it, e.g. the server's extensions) or raises the P2PError that refuses the write;
-    warnings for the caller go to `uow.warnings`."""
+    came (REST, transaction, inbound X12, the CLI): fhir_p2p/workflow/rules.py. `creating` and `updating`
+    return the resource to store (they may add to it, e.g. the server's extensions) or raise the P2PError
+    that refuses the write; warnings for the caller go to `uow.warnings`. `written` follows each write in the
+    same transaction (e.g. to queue events about it)."""
 
     def creating(self, uow: UnitOfWork, resource_type: str, resource: dict[str, Any]) -> dict[str, Any]: ...
 
     def updating(
         self, uow: UnitOfWork, resource_type: str, current: dict[str, Any] | None, resource: dict[str, Any]
     ) -> dict[str, Any]: ...
+
+    def written(self, uow: UnitOfWork, stored: StoredResource, previous: dict[str, Any] | None) -> None:
+        """After a create or update (`previous`: the version it replaced, None for a new resource)."""
 
 
 @dataclass(frozen=True, slots=True)

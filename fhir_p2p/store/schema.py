@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData()
@@ -108,6 +109,9 @@ INDEX_TABLES: tuple[Table, ...] = (idx_token, idx_string, idx_reference, idx_dat
 # Who owns each resource, and who may read it (fhir_p2p/tenancy.py): one row per organization and
 # why. `creator` and `party` rows are owners; a `via` row is read access granted by the resource
 # `via_pk`, which refers to this one. Rows outlive a soft delete, so owners keep the history.
+# Every query finds rows by res_pk (and organization), and a rewrite drops its grants by via_pk:
+# two indexes, the second only over the `via` rows (migration 0008 says what that saves).
+_GRANTED = text("via_pk IS NOT NULL")
 resource_owners = Table(
     "resource_owners",
     metadata,
@@ -115,9 +119,8 @@ resource_owners = Table(
     Column("organization", String(128), nullable=False),  # "Organization/<id>"
     Column("kind", String(8), nullable=False),  # creator | party | via
     Column("via_pk", PrimaryKey, nullable=True),  # the granting resource's pk, for `via` rows
-    Index("ix_resource_owners_organization_res_pk", "organization", "res_pk"),
-    Index("ix_resource_owners_res_pk", "res_pk"),
-    Index("ix_resource_owners_via_pk", "via_pk"),
+    Index("ix_resource_owners_res_pk_organization", "res_pk", "organization"),
+    Index("ix_resource_owners_via_pk_granted", "via_pk", sqlite_where=_GRANTED, postgresql_where=_GRANTED),
 )
 
 # The last interchange control number (ISA13 / GS06) each X12 sender identity used.

@@ -22,7 +22,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Connection, Engine, case, delete, select, text, update
+from sqlalchemy import ColumnElement, Connection, Engine, case, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
@@ -34,9 +34,9 @@ from fhir_p2p.search.model import Criterion, SearchRequest
 from fhir_p2p.store import search_sql
 from fhir_p2p.store.base import Clock, HistoryPage, SearchPage, StoredResource, WriteResult, WriteRules
 from fhir_p2p.store.engine import WRITE, is_sqlite
-from fhir_p2p.store.inserts import inserts_for, write_index
-from fhir_p2p.store.owners import Owners, kinds_of, visible_to
-from fhir_p2p.store.schema import INDEX_TABLES, resource_versions, resources, x12_control_numbers
+from fhir_p2p.store.inserts import CurrentRow, DriverCursor, inserts_for, write_index
+from fhir_p2p.store.owners import Owners, visible_in, visible_to
+from fhir_p2p.store.schema import resource_versions, resources, x12_control_numbers
 from fhir_p2p.store.writers import writer_queue_for
 from fhir_p2p.tenancy import SHARED_TYPES, Tenant, check_parties, read_only
 
@@ -122,9 +122,14 @@ class UnitOfWork:
         """Complete the unit's writes before it commits: their audit records, the read access they grant."""
         if self._actor is not None and self._written:
             for record in audit_records(self._actor, self._written, instant_text(self.clock())):
-                self._insert_new(record["resourceType"], self.new_id(), record, "POST")
+                self._insert_new(record["resourceType"], self.new_id(), record, "POST", audit_record=True)
             self._written = []  # the audit records themselves are not audited
-        self._owners.finish()
+        self._owners.finish(self._driver_cursor())
+
+    @property
+    def actor(self) -> Actor | None:
+        """Who the unit writes for (None: nobody is audited)."""
+        return self._actor
 
     def close(self) -> None:
         """Release the driver cursor, if one was opened; the transaction is the caller's."""
@@ -133,20 +138,16 @@ class UnitOfWork:
             self._cursor = None
 
     def _driver_cursor(self) -> Any:
-        """A cursor of the driver connection, inside this unit's transaction (for the inserts)."""
+        """A cursor of the driver connection, inside this unit's transaction (for the precompiled statements)."""
         if self._cursor is None:
-            self._cursor = self.connection.connection.cursor()
+            self._cursor = DriverCursor(self.connection.connection.cursor(), self.connection.dialect)
         return self._cursor
 
     # --- reads -------------------------------------------------------------------------
 
     def read(self, resource_type: str, resource_id: str) -> StoredResource:
         """The current version. Raises NotFound (never existed) or Gone (deleted)."""
-        row = self.connection.execute(
-            select(resources.c.version_id, resources.c.last_updated, resources.c.deleted, resources.c.content).where(
-                resources.c.res_type == resource_type, resources.c.res_id == resource_id, *self._visible(resources)
-            )
-        ).first()
+        row = self._current(resource_type, resource_id, lock=False)
         if row is None:
             raise _unknown(resource_type, resource_id)
         if row.deleted:
@@ -243,7 +244,7 @@ class UnitOfWork:
             check_parties(self.tenant, resource_type, resource)
         if self.rules is not None:
             resource = self.rules.creating(self, resource_type, resource)
-        return self._insert_new(resource_type, resource_id or self.new_id(), resource, "POST")
+        return self._told(self._insert_new(resource_type, resource_id or self.new_id(), resource, "POST"), None)
 
     def update(
         self, resource_type: str, resource_id: str, resource: dict[str, Any], *, if_match: int | None = None
@@ -263,7 +264,7 @@ class UnitOfWork:
                 raise _stale(resource_type, resource_id, if_match, None)
             if self.rules is not None:
                 resource = self.rules.updating(self, resource_type, None, resource)
-            return WriteResult(self._insert_new(resource_type, resource_id, resource, "PUT"), created=True)
+            return WriteResult(self._told(self._insert_new(resource_type, resource_id, resource, "PUT"), None), True)
         if if_match is not None and if_match != current.version_id:
             raise _stale(resource_type, resource_id, if_match, current.version_id)
         if self.tenant is not None:
@@ -271,11 +272,11 @@ class UnitOfWork:
             if unchanged is not None:
                 return WriteResult(unchanged, created=False)
             check_parties(self.tenant, resource_type, resource)
+        previous = None if current.deleted or self.rules is None else orjson.loads(current.content)
         if self.rules is not None:
-            previous = None if current.deleted else orjson.loads(current.content)
             resource = self.rules.updating(self, resource_type, previous, resource)
         stored = self._write_version(current, resource_type, resource_id, resource, "PUT")
-        return WriteResult(stored, created=bool(current.deleted))
+        return WriteResult(self._told(stored, previous), created=bool(current.deleted))
 
     def delete(self, resource_type: str, resource_id: str) -> StoredResource | None:
         """Mark the resource deleted (a new version without content). None when it was already deleted.
@@ -295,6 +296,12 @@ class UnitOfWork:
 
     # --- internals ---------------------------------------------------------------------
 
+    def _told(self, stored: StoredResource, previous: dict[str, Any] | None) -> StoredResource:
+        """Tell the rules what was written (they may queue events about it); return it."""
+        if self.rules is not None:
+            self.rules.written(self, stored, previous)
+        return stored
+
     def _audit(self, resource_type: str, resource_id: str, version_id: int, method: str) -> None:
         if self._actor is not None:  # without an actor nothing is audited: keep nothing
             self._written.append(Written(resource_type, resource_id, version_id, method))
@@ -303,17 +310,27 @@ class UnitOfWork:
         """The conditions that keep a row of `resources` or `resource_versions` to what the tenant may see."""
         if self.tenant is None:
             return []
+        if table is resources or table is resource_versions:
+            return [visible_in(self.tenant.organization, table)]
         pk = table.c.res_pk if "res_pk" in table.c else table.c.pk  # resource_versions, or resources (an alias)
         return [visible_to(self.tenant.organization, pk, table.c.res_type)]
 
-    def _lock_current(self, resource_type: str, resource_id: str) -> Any:
+    def _lock_current(self, resource_type: str, resource_id: str) -> CurrentRow | None:
         """The current row, locked; None when there is none or the tenant cannot see it."""
-        query = select(resources.c.pk, resources.c.version_id, resources.c.deleted, resources.c.content).where(
-            resources.c.res_type == resource_type, resources.c.res_id == resource_id, *self._visible(resources)
-        )
-        if not self._sqlite:
-            query = query.with_for_update()
-        return self.connection.execute(query).first()
+        return self._current(resource_type, resource_id, lock=True)
+
+    def _current(self, resource_type: str, resource_id: str, *, lock: bool) -> CurrentRow | None:
+        """The current row the tenant may see (precompiled, on the driver cursor: every read and write asks)."""
+        inserts = self._inserts
+        cursor = self._driver_cursor()
+        if self.tenant is None:
+            statement = inserts.locked if lock else inserts.current
+            cursor.execute(statement.sql, statement.bind({"type": resource_type, "id": resource_id}))
+        else:
+            statement = inserts.locked_visible if lock else inserts.current_visible
+            values = {"type": resource_type, "id": resource_id, "organization": self.tenant.organization}
+            cursor.execute(statement.sql, statement.bind(values))
+        return CurrentRow.of(cursor.fetchone())
 
     def _check_writable(
         self, current: Any, resource_type: str, resource_id: str, resource: dict[str, Any] | None
@@ -324,17 +341,18 @@ class UnitOfWork:
         an inbound 278 names again), None when the tenant may write.
         """
         assert self.tenant is not None
-        kinds = kinds_of(self.connection, current.pk, self.tenant.organization)
+        kinds = self._owners.kinds(self._driver_cursor(), current.pk)
         if "creator" in kinds or ("party" in kinds and resource_type not in SHARED_TYPES):
             return None
         if resource is not None and not current.deleted:
             stored = orjson.loads(current.content)
-            if _without_meta(stored) == _without_meta(resource):
-                return self.read(resource_type, resource_id)
+            if _without_meta(stored) == _without_meta(resource):  # the row is locked: it is still current
+                content = current.content.encode()
+                return StoredResource(resource_type, resource_id, current.version_id, current.last_updated, content)
         raise read_only(resource_type, resource_id)
 
     def _insert_new(
-        self, resource_type: str, resource_id: str, resource: dict[str, Any], method: str
+        self, resource_type: str, resource_id: str, resource: dict[str, Any], method: str, *, audit_record: bool = False
     ) -> StoredResource:
         now = instant_text(self.clock())
         body = with_meta(resource_type, resource, resource_id, 1, now)
@@ -346,7 +364,7 @@ class UnitOfWork:
         pk = cursor.fetchone()[0]
         self._add_version(pk, resource_type, resource_id, 1, now, method, text_content)
         self._write_index(pk, resource_type, body)
-        self._owners.wrote(pk, resource_type, body, new=True)
+        self._owners.wrote(cursor, pk, resource_type, body, new=True, grants=not audit_record)
         self._audit(resource_type, resource_id, 1, method)
         return StoredResource(resource_type, resource_id, 1, now, content, method=method)
 
@@ -362,24 +380,25 @@ class UnitOfWork:
             body = with_meta(resource_type, resource, resource_id, version_id, now)
             content = orjson.dumps(body)
             text_content = content.decode()
-        result = self.connection.execute(
-            update(resources)
-            .where(resources.c.pk == current.pk, resources.c.version_id == current.version_id)
-            .values(
-                version_id=version_id,
-                last_updated=now,
-                deleted=deleted,
-                content=current.content if text_content is None else text_content,
-            )
-        )
-        if result.rowcount != 1:
+        cursor = self._driver_cursor()
+        statement = self._inserts.update_current
+        values = {
+            "new_version": version_id,
+            "last_updated": now,
+            "deleted": deleted,
+            "content": current.content if text_content is None else text_content,
+            "pk": current.pk,
+            "version": current.version_id,
+        }
+        cursor.execute(statement.sql, statement.bind(values))
+        if cursor.rowcount != 1:
             raise Conflict(f"{resource_type}/{resource_id} was changed concurrently; retry the request")
         self._add_version(current.pk, resource_type, resource_id, version_id, now, method, text_content)
-        for table in INDEX_TABLES:
-            self.connection.execute(delete(table).where(table.c.res_pk == current.pk))
+        for statement in self._inserts.delete_index:
+            cursor.execute(statement.sql, statement.bind({"pk": current.pk}))
         if resource is not None:
             self._write_index(current.pk, resource_type, body)
-        self._owners.wrote(current.pk, resource_type, None if resource is None else body, new=False)
+        self._owners.wrote(cursor, current.pk, resource_type, None if resource is None else body, new=False)
         self._audit(resource_type, resource_id, version_id, method)
         return StoredResource(resource_type, resource_id, version_id, now, content, deleted=deleted, method=method)
 

@@ -34,10 +34,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
+from fhir_p2p.audit import CLI_ACTOR
 from fhir_p2p.errors import Conflict, Forbidden, Issue, P2PError, Unprocessable
 from fhir_p2p.resources.pas import NUCC_SYSTEM, ROLE_SYSTEM, Json, first_code
 from fhir_p2p.search.dates import instant_text
 from fhir_p2p.search.query import parse_search
+from fhir_p2p.store.base import StoredResource
+from fhir_p2p.store.outbox import Outbox
 from fhir_p2p.store.sql import UnitOfWork
 from fhir_p2p.workflow import states
 from fhir_p2p.workflow.assess import Assessment, assess
@@ -148,6 +151,19 @@ def open_requests(uow: UnitOfWork, denial_id: str, kinds: Iterable[Kind], *, ope
     return [found.as_dict() for found in uow.find("Task", search.criteria, limit=50)]
 
 
+def announce(uow: UnitOfWork, stored: StoredResource, previous: Json | None) -> None:
+    """Queue a `task-state` event when a P2P or appeal Task is created or changes state (SPEC §6: for its
+    Subscriptions, and for delivery to the payer): the version, the kind, the state before and after."""
+    task = stored.as_dict()
+    kind = kind_of(task)
+    after = states.normalized(state_of(task))
+    before = None if previous is None else states.normalized(state_of(previous))
+    if kind is None or before == after:
+        return
+    detail = {"version": stored.version_id, "kind": str(kind), "from": before and str(before), "to": str(after)}
+    Outbox(uow).queue("task-state", "Task", stored.id, detail)
+
+
 # --- a new request -----------------------------------------------------------------------------
 
 
@@ -160,7 +176,7 @@ def _new(policies: PolicyBook, uow: UnitOfWork, kind: Kind, task: Json) -> Json:
     # One request of any kind for a denial at a time: the checks below read the denial's other requests (an
     # open one of the same kind, an appeal filed), so two concurrent creates must not both pass them.
     uow.lock_for_conditional_create(f"open-request:{review.denial_id}")
-    now = uow.clock()
+    now = _requested_at(uow, task)
     if kind is Kind.P2P:
         _p2p_allowed(uow, task, review, now)
         deadline = review.assessment.request_due_at
@@ -184,6 +200,14 @@ def _new(policies: PolicyBook, uow: UnitOfWork, kind: Kind, task: Json) -> Json:
     if deadline is not None:
         _set_deadline(uow, stored, deadline)
     return stored
+
+
+def _requested_at(uow: UnitOfWork, task: Json) -> datetime:
+    """When a request is checked: now; for the records `fhir-p2p load` imports (what already happened, like the
+    examples), the moment they say they were made (`authoredOn`)."""
+    if uow.actor == CLI_ACTOR:
+        return parse_instant(task.get("authoredOn")) or uow.clock()
+    return uow.clock()
 
 
 def _p2p_allowed(uow: UnitOfWork, task: Json, review: Review, now: datetime) -> None:

@@ -15,9 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -36,7 +34,6 @@ from tests.workflow.support import (
     put_output,
     reach,
     state,
-    story,
 )
 
 SCALE = float(os.environ.get("FUZZ_SCALE", "0") or 0)
@@ -87,14 +84,6 @@ class Move:
 @dataclass(frozen=True)
 class Wait:
     hours: float
-
-
-@pytest.fixture
-def api(client: FlaskClient) -> Api:
-    """The story loaded once per test (its examples share it, each with a denial of its own)."""
-    api = Api(client)
-    api.load(story())
-    return api
 
 
 def _optional(**strategies: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:

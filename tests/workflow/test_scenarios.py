@@ -28,7 +28,6 @@ from tests.workflow.support import (
     policy,
     rules_of,
     state,
-    story,
 )
 
 PAYERS = ["NWHP1", "EGMA1", "CMHI2", "BBTX1"]
@@ -41,13 +40,6 @@ DEADLINES = {
     "BBTX1": ("2026-11-20T16:45:00-06:00", "2027-05-16T23:59:59-05:00"),  # 72 hours; 180 days
 }
 SPINE = "207XS0117X"  # NUCC: orthopaedic surgery of the spine (the example requester's specialty)
-
-
-@pytest.fixture
-def api(client) -> Api:
-    api = Api(client)
-    api.load(story())
-    return api
 
 
 def _denial(api: Api, payer_id: str, **changes: Any) -> str:

@@ -41,13 +41,6 @@ KIND_STATES = [(kind, source) for kind in Kind for source in PATHS[kind]]
 TRANSITIONS_BY_NAME = {t.name: t for table in states.TRANSITIONS.values() for t in table}
 
 
-@pytest.fixture
-def api(client) -> Api:
-    api = Api(client)
-    api.load(story())
-    return api
-
-
 def _allowed(kind: Kind, source: State, name: str) -> bool:
     transition = states.named(kind, name)
     return transition is not None and source in transition.sources

@@ -40,11 +40,15 @@ def upgrade() -> None:
     connection = op.get_bind()
     owners = Owners(connection, writer=None)
     rows = connection.execute(sa.text("SELECT pk, res_type, deleted, content FROM resources ORDER BY pk")).all()
-    for pk, resource_type, deleted, content in rows:
-        owners.wrote(pk, resource_type, json.loads(content), new=True)
-        if deleted:
-            owners.wrote(pk, resource_type, None, new=False)  # a deleted resource grants nothing
-    owners.finish()
+    cursor = connection.connection.cursor()
+    try:
+        for pk, resource_type, deleted, content in rows:
+            owners.wrote(cursor, pk, resource_type, json.loads(content), new=True)
+            if deleted:
+                owners.wrote(cursor, pk, resource_type, None, new=False)  # a deleted resource grants nothing
+        owners.finish(cursor)
+    finally:
+        cursor.close()
 
 
 def downgrade() -> None:
