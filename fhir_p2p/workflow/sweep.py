@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from fhir_p2p.errors import P2PError
-from fhir_p2p.resources.pas import P2P_DEFINITION, Json, extensions
+from fhir_p2p.resources.pas import P2P_REQUEST_DEADLINE, Json, extensions
 from fhir_p2p.search.dates import instant_text
 from fhir_p2p.search.query import parse_search
 from fhir_p2p.store.outbox import Outbox
@@ -137,7 +137,7 @@ def _mark(uow: UnitOfWork, task: Json, deadline: str, due: datetime, now: dateti
 
 
 def _deadline_text(denial: Json) -> str | None:
-    found = extensions(denial, P2P_DEFINITION + "p2p-request-deadline")
+    found = extensions(denial, P2P_REQUEST_DEADLINE)
     return found[0].get("valueDateTime") if found else None
 
 
