@@ -27,7 +27,7 @@ from fhir_p2p.store.outbox import Outbox
 from fhir_p2p.store.sql import UnitOfWork
 from fhir_p2p.workflow import states
 from fhir_p2p.workflow.calendar import Duration, add, parse_instant
-from fhir_p2p.workflow.policy import PolicyBook
+from fhir_p2p.workflow.policy import PayerPolicy, PolicyBook
 from fhir_p2p.workflow.taskdata import DEADLINE_MISSED, Kind, State, kind_of, output_value, state_of
 from fhir_p2p.workflow.tasks import open_requests, review_of
 
@@ -81,31 +81,31 @@ def sweep(uow: UnitOfWork, policies: PolicyBook, *, closing_within: timedelta) -
 
 def _missed(uow: UnitOfWork, policies: PolicyBook, task: Json, now: datetime) -> tuple[str, datetime] | None:
     """The deadline the Task has missed and when it was due; None when it is on time or already marked."""
-    kind = kind_of(task)
-    found = None if kind is None else _deadline(uow, policies, kind, task, state_of(task))
+    kind, state = kind_of(task), state_of(task)
+    if kind is None or not states.is_open(state):
+        return None
+    policy = review_of(policies, uow, task).policy  # its denial's payer
+    found = _deadline(policy, kind, task, state)
     if found is None:
         return None
     deadline, start, duration = found
     if start is None or deadline in marked(task):
         return None
-    policy_zone = review_of(policies, uow, task).policy.zone
-    due = add(start, duration, policy_zone)
+    due = add(start, duration, policy.zone)
     return (deadline, due) if now > due else None
 
 
 def _deadline(
-    uow: UnitOfWork, policies: PolicyBook, kind: Kind, task: Json, state: State
+    policy: PayerPolicy, kind: Kind, task: Json, state: State
 ) -> tuple[str, datetime | None, Duration] | None:
-    """Which deadline applies to the Task now: its name, the moment it runs from, and its length."""
+    """Which deadline applies to an open Task: its name, the moment it runs from, and its length."""
     if kind is Kind.P2P and state in _AWAITING_CALL:
-        policy = review_of(policies, uow, task).policy
         return "scheduling", parse_instant(task.get("authoredOn")), policy.scheduling_sla
     if kind is Kind.P2P and state in _CALL_MADE:
-        policy = review_of(policies, uow, task).policy
         call = output_value(task, "scheduled-time", "valuePeriod") or {}
         return "decision", parse_instant(call.get("end") or call.get("start")), policy.decision_sla
-    if kind is not Kind.P2P and states.is_open(state):
-        appeal = review_of(policies, uow, task).policy.appeal
+    if kind is not Kind.P2P:
+        appeal = policy.appeal
         limit = appeal.expedited_decision if task.get("priority") in _EXPEDITED else appeal.standard_decision
         return "decision", parse_instant(task.get("authoredOn")), limit
     return None
