@@ -36,12 +36,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
-import sys
-import tempfile
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Final
 
@@ -51,7 +48,6 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from benchmarks.http import (
     CREATE_PATH,
     EXIT_NO_WRK,
-    INSTALL_WRK,
     READ_PATH,
     SERVER_ERRORS,
     Bench,
@@ -59,18 +55,18 @@ from benchmarks.http import (
     Options,
     Result,
     app_env,
-    body_info,
     finish_run,
     get_script,
     gunicorn,
     init_db,
-    machine,
     noise_line,
     parse_args,
     post_script,
     read_script,
     run_cli,
+    start_run,
     table,
+    work_folder,
 )
 
 TARGET_RATIO: Final = 0.90  # auth req/s over dev req/s: token verification costs under 10 %
@@ -274,22 +270,12 @@ def main(argv: list[str] | None = None) -> int:
         description="fhir-p2p token-verification overhead: the same requests in dev mode and with auth on (wrk).",
         postgres=False,
     )
-    if shutil.which("wrk") is None:
-        print(INSTALL_WRK, file=sys.stderr)
+    servers = f"gunicorn sync x{opts.workers} per server, SQLite"
+    run = start_run(opts, "fhir-p2p auth benchmark", servers, "per scenario and server")
+    if run is None:
         return EXIT_NO_WRK
-    started = datetime.now(UTC)
-    info = body_info(opts.body)
-    host = machine()
-    print(
-        f"fhir-p2p auth benchmark: {host['cpus']} CPUs ({host['cpu_model']}), shared by wrk and gunicorn; "
-        f"gunicorn sync x{opts.workers} per server, SQLite; wrk -t{opts.threads} -c{opts.connections}, "
-        f"{opts.warmup} s warm-up + {opts.duration} s per scenario and server",
-        file=sys.stderr,
-        flush=True,
-    )
-    with tempfile.TemporaryDirectory(prefix="fhir-p2p-bench-auth-") as tmp:
-        workdir = Path(tmp)
-        os.chmod(workdir, 0o755)
+    started, info, host = run
+    with work_folder("fhir-p2p-bench-auth-") as workdir:
         bench = AuthBench(opts, workdir)
         bench.run()
     results = bench.results

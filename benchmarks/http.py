@@ -714,23 +714,11 @@ def body_info(path: Path) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     opts = parse_args(argv)
-    if shutil.which("wrk") is None:
-        print(INSTALL_WRK, file=sys.stderr)
+    run = start_run(opts, "fhir-p2p HTTP benchmark", f"gunicorn sync x{opts.workers}", "per scenario")
+    if run is None:
         return EXIT_NO_WRK
-    started = datetime.now(UTC)
-    info = body_info(opts.body)
-    host = machine()
-    print(
-        f"fhir-p2p HTTP benchmark: {host['cpus']} CPUs ({host['cpu_model']}), shared by wrk and gunicorn; "
-        f"gunicorn sync x{opts.workers}; wrk -t{opts.threads} -c{opts.connections}, "
-        f"{opts.warmup} s warm-up + {opts.duration} s per scenario; "
-        f"body {info['file']} ({info['bytes']} bytes, {info['compact_bytes']} compact)",
-        file=sys.stderr,
-        flush=True,
-    )
-    with tempfile.TemporaryDirectory(prefix="fhir-p2p-bench-") as tmp:
-        workdir = Path(tmp)
-        os.chmod(workdir, 0o755)
+    started, info, host = run
+    with work_folder("fhir-p2p-bench-") as workdir:
         bench = Bench(opts, workdir)
         bench.run_baseline()
         bench.run_app("sqlite", f"sqlite:///{workdir / 'bench.sqlite3'}")
@@ -759,6 +747,34 @@ def main(argv: list[str] | None = None) -> int:
         "noise_line": noise_line(results),
     }
     return finish_run("http", started, host, opts, info, results, extra)
+
+
+def start_run(
+    opts: Options, title: str, servers: str, per: str
+) -> tuple[datetime, dict[str, Any], dict[str, Any]] | None:
+    """Print the run's banner to stderr (the machine, `servers`, the wrk load, the body); when it started,
+    the body's and the machine's facts. None, after saying how to install it, when wrk is missing."""
+    if shutil.which("wrk") is None:
+        print(INSTALL_WRK, file=sys.stderr)
+        return None
+    started, info, host = datetime.now(UTC), body_info(opts.body), machine()
+    print(
+        f"{title}: {host['cpus']} CPUs ({host['cpu_model']}), shared by wrk and gunicorn; {servers}; "
+        f"wrk -t{opts.threads} -c{opts.connections}, {opts.warmup} s warm-up + {opts.duration} s {per}; "
+        f"body {info['file']} ({info['bytes']} bytes, {info['compact_bytes']} compact)",
+        file=sys.stderr,
+        flush=True,
+    )
+    return started, info, host
+
+
+@contextlib.contextmanager
+def work_folder(prefix: str) -> Iterator[Path]:
+    """A temporary folder for the run's databases and files, readable by the servers it starts."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        folder = Path(tmp)
+        os.chmod(folder, 0o755)
+        yield folder
 
 
 def finish_run(
